@@ -1,0 +1,261 @@
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import embeds, images
+from .sanitize import render_author_markdown, strip_tags
+
+
+class DigestQuerySet(models.QuerySet):
+    def published(self):
+        """Digests a reader may see: published, and not scheduled for later."""
+        return self.filter(status=Digest.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of digest cards needs, in a fixed number of queries."""
+        return self.select_related("author").prefetch_related(
+            models.Prefetch("media_items", queryset=MediaItem.objects.only(
+                "id", "digest_id", "position", "title", "kind"
+            )),
+            "categories",
+        )  # fmt: skip
+
+    def search(self, query):
+        """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
+        words = query.split()
+        if not words:
+            return self.none()
+        if _on_postgresql(self.db):
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", weight="A") + SearchVector("search_text", weight="B")
+            search_query = SearchQuery(query, search_type="websearch")
+            return (
+                self.annotate(rank=SearchRank(vector, search_query))
+                .filter(rank__gt=0)
+                .order_by("-rank", "-published_at")
+            )
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(search_text__icontains=word)
+        return self.filter(condition)
+
+
+def _on_postgresql(alias):
+    from django.db import connections
+
+    return connections[alias].vendor == "postgresql"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:category-detail", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:tag-detail", kwargs={"slug": self.slug})
+
+
+class Digest(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the address; filled from the title."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="digests",
+    )  # fmt: skip
+    intro = models.TextField(
+        blank=True, help_text="Shown above the list of items. Markdown: *em*, **strong**, [links](https://…)."
+    )
+    intro_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="A future date schedules the digest: it stays hidden until then.",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="digests")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="digests")
+    cover_image = images.SafeImageField(
+        upload_to="covers/%Y/%m/", blank=True,
+        width_field="cover_width", height_field="cover_height",
+        help_text="Optional; used for link previews on social sites.",
+    )  # fmt: skip
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
+    allow_comments = models.BooleanField(default=True)
+    # Plain text of the intro and the items, kept for search.
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = (F("published_at").desc(nulls_first=True), "-id")
+        get_latest_by = "published_at"
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.intro_html = render_author_markdown(self.intro)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        images.normalise_upload(self.cover_image)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.cover_image and not self.cover_alt:
+            raise ValidationError({"cover_alt": "Describe the cover image for readers who cannot see it."})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and not self.is_public
+
+    def get_absolute_url(self):
+        if self.published_at is None:
+            return reverse("blog:digest-preview", kwargs={"pk": self.pk})
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "blog:digest-detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
+    def refresh_search_text(self):
+        """Store the plain text of the intro and items; call after the items change."""
+        parts = [strip_tags(self.intro_html)]
+        for item in self.media_items.all():
+            parts += [item.title, item.source, strip_tags(item.description_html), item.caption]
+        self.search_text = "\n".join(p for p in parts if p)
+        Digest.objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+class MediaItem(models.Model):
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        IMAGE = "image", "Image"
+        ARTICLE = "article", "Article"
+        PAPER = "paper", "Paper"
+        LINK = "link", "Link"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="media_items")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO)
+    title = models.CharField(max_length=300)
+    source = models.CharField(
+        max_length=300, blank=True,
+        help_text="Who made it, e.g. “Max Tegmark at the Center for Brains, Minds and Machines”.",
+    )  # fmt: skip
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    url = models.URLField(
+        "URL", max_length=500, blank=True,
+        help_text="For a video: a YouTube or Vimeo address. For an article, paper or link: the page.",
+    )  # fmt: skip
+    image = images.SafeImageField(
+        upload_to="items/%Y/%m/", blank=True, width_field="image_width", height_field="image_height",
+        help_text="JPEG, PNG, GIF or WebP. For a video it is shown as the poster.",
+    )  # fmt: skip
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(max_length=300, blank=True)
+    decorative = models.BooleanField(
+        default=False, help_text="Tick if the image adds nothing for someone who cannot see it."
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.description_html = render_author_markdown(self.description)
+        images.normalise_upload(self.image)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.VIDEO and not self.video:
+            errors["url"] = "Give a YouTube or Vimeo address, or choose the kind “Link”."
+        if self.kind == self.Kind.IMAGE and not self.image:
+            errors["image"] = "An image item needs an image."
+        if self.kind in {self.Kind.ARTICLE, self.Kind.PAPER, self.Kind.LINK} and not self.url:
+            errors["url"] = f"A {self.get_kind_display().lower()} needs its address."
+        if self.image and not self.decorative and not self.alt_text.strip():
+            errors["alt_text"] = "Describe the image, or tick “decorative”."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return f"{self.digest.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"item-{self.pk}"
+
+    @cached_property
+    def video(self):
+        """The recognised video, or None."""
+        return embeds.parse_video(self.url) if self.kind == self.Kind.VIDEO else None
+
+
+class RelatedLink(models.Model):
+    item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="links")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    url = models.URLField("URL", max_length=500)
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url

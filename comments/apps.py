@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CommentsConfig(AppConfig):
+    """Threaded comments on digests; filled in by the comments issue."""
+
+    name = "comments"
+
