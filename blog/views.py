@@ -1,18 +1,162 @@
-from django.views.generic import DetailView, ListView
+from django.conf import settings
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from django.views.generic import (
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 
-from .models import Digest
+from .models import Category, Digest, MediaItem, RelatedLink, Tag
 
 
-class DigestListView(ListView):
+class PublishedDigestMixin:
+    """Digests as readers see them, with what their cards need."""
+
+    paginate_by = settings.BLOG_PAGE_SIZE
+
     def get_queryset(self):
         return Digest.objects.published().for_listing()
 
 
+class DigestListView(PublishedDigestMixin, ListView):
+    def get(self, request, *args, **kwargs):
+        # WordPress searches at /?s=…; keep those links working.
+        if "s" in request.GET:
+            return redirect(
+                f"{reverse('blog:search')}?{urlencode({'q': request.GET['s']})}", permanent=True
+            )
+        return super().get(request, *args, **kwargs)
+
+
 class DigestDetailView(DetailView):
+    """A digest at its WordPress-style permalink; staff also see drafts and scheduled ones."""
+
     def get_queryset(self):
-        return Digest.objects.published()
+        items = MediaItem.objects.prefetch_related(
+            Prefetch("links", queryset=RelatedLink.objects.order_by("position", "id"))
+        )
+        queryset = Digest.objects.select_related("author").prefetch_related(
+            Prefetch("media_items", queryset=items), "categories", "tags"
+        )
+        if self.can_preview():
+            return queryset
+        return queryset.published()
+
+    def can_preview(self):
+        return self.request.user.has_perm("blog.change_digest")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            # A slug found under another date: send old or mistyped links to the right place.
+            return HttpResponsePermanentRedirect(canonical)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_public:
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        digest = self.object
+        context["preview"] = not digest.is_public
+        if digest.published_at and digest.is_public:
+            published = Digest.objects.published().only("title", "slug", "published_at")
+            context["previous_digest"] = (
+                published.filter(published_at__lt=digest.published_at)
+                .order_by("-published_at")
+                .first()
+            )
+            context["next_digest"] = (
+                published.filter(published_at__gt=digest.published_at)
+                .order_by("published_at")
+                .first()
+            )
+        return context
 
 
-class DigestPreviewView(DetailView):
+class DigestPreviewView(DigestDetailView):
+    """Staff-only preview of a draft by its id; public digests redirect to their permalink."""
+
+    def get_object(self, queryset=None):
+        if not self.can_preview():
+            raise Http404("No digest found")
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.is_public:
+            return redirect(self.object)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        add_never_cache_headers(response)
+        return response
+
+
+class DigestYearArchiveView(PublishedDigestMixin, YearArchiveView):
+    date_field = "published_at"
+    make_object_list = True
+    template_name = "blog/digest_archive.html"
+
+
+class DigestMonthArchiveView(PublishedDigestMixin, MonthArchiveView):
+    date_field = "published_at"
+    month_format = "%m"
+    template_name = "blog/digest_archive.html"
+
+
+class CategoryDetailView(PublishedDigestMixin, ListView):
+    """Digests in a category or any of its subcategories."""
+
+    template_name = "blog/digest_filtered.html"
+
     def get_queryset(self):
-        return Digest.objects.all()
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return (
+            super()
+            .get_queryset()
+            .filter(categories__in=self.category.with_descendants())
+            .distinct()
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=f"Category: {self.category.name}",
+            description=self.category.description,
+            term=self.category,
+            feed_url=reverse("blog:category-feed", kwargs={"slug": self.category.slug}),
+            **kwargs,
+        )
+
+
+class TagDetailView(PublishedDigestMixin, ListView):
+    template_name = "blog/digest_filtered.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=f"Tag: {self.tag.name}", term=self.tag, **kwargs)
+
+
+class SearchView(PublishedDigestMixin, ListView):
+    template_name = "blog/search.html"
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()[:200]
+        return super().get_queryset().search(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

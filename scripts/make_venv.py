@@ -16,7 +16,10 @@ from pathlib import Path
 def main(target):
     target = Path(target)
     python = target / "bin" / "python"
-    if python.exists() and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0:
+    if (
+        python.exists()
+        and subprocess.run([python, "-m", "pip", "--version"], capture_output=True).returncode == 0
+    ):
         return
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(target)

@@ -27,7 +27,9 @@ def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -51,3 +53,24 @@ def editor(db):
 @pytest.fixture
 def digest(db):
     return factories.make_digest()
+
+
+@pytest.fixture
+def page(page, live_server):
+    """A browser page that can reach only the test server: every other request is refused.
+
+    The refused addresses are kept on `page.blocked_requests`, so a test can see that
+    a video player was asked for without the request leaving the machine.
+    """
+    page.blocked_requests = []
+
+    def only_local(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            page.blocked_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.set_default_timeout(15_000)
+    return page

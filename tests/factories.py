@@ -20,7 +20,10 @@ def _next():
 
 def make_editor(username="editor", **extra):
     return get_user_model().objects.create_superuser(
-        username=username, email=f"{username}@example.com", password="correct horse battery", **extra
+        username=username,
+        email=f"{username}@example.com",
+        password="correct horse battery",
+        **extra,
     )
 
 
@@ -49,7 +52,9 @@ def make_item(digest, *, kind=MediaItem.Kind.VIDEO, links=0, **fields):
         fields.setdefault("url", "https://example.com/article")
     item = MediaItem.objects.create(digest=digest, kind=kind, **fields)
     for i in range(links):
-        RelatedLink.objects.create(item=item, position=i, title=f"Paper {i + 1}", url=f"https://arxiv.org/abs/{i}")
+        RelatedLink.objects.create(
+            item=item, position=i, title=f"Paper {i + 1}", url=f"https://arxiv.org/abs/{i}"
+        )
     return item
 
 
@@ -69,5 +74,14 @@ def image_bytes(fmt="JPEG", size=(64, 48), color=(200, 80, 40), **save_args):
 
 
 def image_upload(name="photo.jpg", fmt="JPEG", **kwargs):
-    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
-    return SimpleUploadedFile(name, image_bytes(fmt, **kwargs), content_type=content_type.get(fmt, "application/octet-stream"))
+    content_type = {
+        "JPEG": "image/jpeg",
+        "PNG": "image/png",
+        "GIF": "image/gif",
+        "WEBP": "image/webp",
+    }
+    return SimpleUploadedFile(
+        name,
+        image_bytes(fmt, **kwargs),
+        content_type=content_type.get(fmt, "application/octet-stream"),
+    )

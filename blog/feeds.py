@@ -1,0 +1,109 @@
+"""RSS 2.0 and Atom feeds with each digest's full content."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .models import Category, Digest
+
+FEED_SIZE = 20
+
+
+class FullContentRss(Rss201rev2Feed):
+    """RSS 2.0 with the whole digest in content:encoded, as WordPress does."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:content": "http://purl.org/rss/1.0/modules/content/",
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content"])
+
+
+class FullContentAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestDigestsFeed(Feed):
+    feed_type = FullContentRss
+    description_template = None
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return settings.BLOG_TITLE
+
+    def description(self):
+        return settings.BLOG_TAGLINE
+
+    def link(self):
+        return reverse("blog:digest-list")
+
+    def items(self):
+        return Digest.objects.published().for_feed()[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro_html
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        if item.author is None:
+            return None
+        return item.author.get_full_name() or item.author.get_username()
+
+    def item_categories(self, item):
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        content = render_to_string(
+            "blog/_digest_feed_content.html", {"digest": item}, request=self.request
+        )
+        return {"content": content}
+
+
+class LatestDigestsAtomFeed(LatestDigestsFeed):
+    feed_type = FullContentAtom
+    subtitle = LatestDigestsFeed.description
+
+    def feed_url(self):
+        return reverse("blog:atom-feed")
+
+
+class CategoryFeed(LatestDigestsFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, category):
+        return f"{settings.BLOG_TITLE}: {category.name}"
+
+    def description(self, category):
+        return category.description or f"Digests in {category.name}"
+
+    def link(self, category):
+        return category.get_absolute_url()
+
+    def items(self, category):
+        return (
+            Digest.objects.published()
+            .filter(categories__in=category.with_descendants())
+            .distinct()
+            .for_feed()[:FEED_SIZE]
+        )

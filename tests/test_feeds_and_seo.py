@@ -1,0 +1,78 @@
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+def test_rss_feed_has_full_content(client):
+    digest = factories.make_digest("Physics digest")
+    factories.make_item(digest, title="A talk on learning", links=1)
+    response = client.get(reverse("blog:feed"))
+    assert response["Content-Type"].startswith("application/rss+xml")
+    item = ET.fromstring(response.content).find("channel/item")
+    assert item.findtext("title") == "Physics digest"
+    assert item.findtext("link") == f"http://testserver{digest.get_absolute_url()}"
+    content = item.findtext(CONTENT)
+    assert "A talk on learning" in content and "https://arxiv.org/abs/0" in content
+    assert "youtube.com/watch?v=dQw4w9WgXcQ" in content
+
+
+def test_atom_feed_has_full_content(client):
+    factories.make_digest("Physics digest", items=2)
+    root = ET.fromstring(client.get(reverse("blog:atom-feed")).content)
+    entry = root.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Physics digest"
+    assert "Physics digest, item 2" in entry.findtext(f"{ATOM}content")
+
+
+def test_category_feed_only_has_that_category(client):
+    science = factories.make_category("Science")
+    inside = factories.make_digest("Inside")
+    inside.categories.add(science)
+    factories.make_digest("Outside")
+    body = client.get(reverse("blog:category-feed", kwargs={"slug": "science"})).content.decode()
+    assert "Inside" in body and "Outside" not in body
+
+
+def test_sitemap_lists_published_digests(client):
+    digest = factories.make_digest("Listed")
+    draft = factories.make_digest("Hidden", published=False)
+    body = client.get(reverse("blog:sitemap")).content.decode()
+    assert f"http://testserver{digest.get_absolute_url()}" in body
+    assert f"/preview/{draft.pk}/" not in body
+
+
+def test_digest_page_has_open_graph_twitter_and_json_ld(client):
+    digest = factories.make_digest("Cheap learning", intro="Why deep nets </script><b>work</b>.")
+    factories.make_item(digest)
+    page = client.get(digest.get_absolute_url()).content.decode()
+    url = f"http://testserver{digest.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in page
+    assert '<meta property="og:title" content="Cheap learning">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
+    assert (
+        '<meta property="og:image" content="http://testserver/static/blog/og-default.png">' in page
+    )
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(raw)
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "Cheap learning"
+    assert data["url"] == url
+    assert data["description"] == "Why deep nets work."
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    digest = factories.make_digest("</script><script>alert(1)</script>")
+    page = client.get(digest.get_absolute_url()).content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    assert json.loads(raw)["headline"] == "</script><script>alert(1)</script>"
+    assert "<script>alert(1)" not in page

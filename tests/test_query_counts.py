@@ -1,0 +1,53 @@
+"""Pages cost a fixed number of queries, however many digests, items and links they show."""
+
+import pytest
+from django.urls import reverse
+
+from blog.models import MediaItem
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(digests, items=5):
+    category = factories.make_category("Science")
+    tag = factories.make_tag("physics")
+    made = []
+    for n in range(digests):
+        digest = factories.make_digest(f"Digest {n}")
+        digest.categories.add(category)
+        digest.tags.add(tag)
+        for i in range(items):
+            kind = MediaItem.Kind.VIDEO if i % 2 else MediaItem.Kind.ARTICLE
+            factories.make_item(digest, kind=kind, position=i, links=2)
+        made.append(digest)
+    return made
+
+
+# Home: count, digests, items, categories, then the sidebar's months and categories.
+HOME_QUERIES = 6
+# Digest: digest, items, links, categories, tags, previous, next, sidebar months and categories.
+DIGEST_QUERIES = 9
+
+
+@pytest.mark.parametrize("digests", [3, 10])
+def test_home_page_query_count(client, django_assert_num_queries, digests):
+    seed(digests)
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get(reverse("blog:digest-list"))
+    assert response.content.decode().count('class="card"') == digests
+
+
+@pytest.mark.parametrize("items", [1, 5])
+def test_digest_page_query_count(client, django_assert_num_queries, items):
+    digests = seed(3, items=items)
+    with django_assert_num_queries(DIGEST_QUERIES):
+        response = client.get(digests[1].get_absolute_url())
+    assert response.content.decode().count('class="item item--') == items
+
+
+def test_feed_query_count(client, django_assert_num_queries):
+    seed(10)
+    # digests, items, links, categories, tags
+    with django_assert_num_queries(5):
+        client.get(reverse("blog:feed"))
