@@ -25,6 +25,13 @@ class DigestQuerySet(models.QuerySet):
             "categories",
         )  # fmt: skip
 
+    def for_feed(self):
+        """Everything a digest's full content needs, prefetched."""
+        items = MediaItem.objects.prefetch_related("links")
+        return self.select_related("author").prefetch_related(
+            models.Prefetch("media_items", queryset=items), "categories", "tags"
+        )
+
     def search(self, query):
         """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
         words = query.split()
@@ -69,6 +76,19 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("blog:category-detail", kwargs={"slug": self.slug})
+
+    def with_descendants(self):
+        """This category and every category below it."""
+        children = {}
+        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, todo = set(), [self.pk]
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.add(pk)
+                todo.extend(children.get(pk, []))
+        return found
 
 
 class Tag(models.Model):
