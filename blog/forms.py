@@ -1,0 +1,313 @@
+"""Admin forms for media items: related links as text, and uploads kept across a failed save.
+
+Browsers cannot refill a file input, so when the digest or another item fails
+validation an uploaded image would be lost. A valid upload is therefore stashed
+in storage under ``PENDING_PREFIX`` and named in a signed hidden field; the next
+submit without a new file uses the stashed copy.
+"""
+
+import contextlib
+import logging
+import os
+import re
+import uuid
+from datetime import timedelta
+
+from django import forms
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import images
+from .models import MediaItem, RelatedLink
+
+logger = logging.getLogger(__name__)
+
+PENDING_PREFIX = "uploads-pending/"
+PENDING_SALT = "blog.forms.pending-image"
+PENDING_MAX_AGE = timedelta(days=1)
+
+MARKDOWN_LINK = re.compile(r"^\[(?P<title>.*?)\]\((?P<url>\S+)\)$")
+LINK_FORMATS = "“Title | https://…”, a bare https:// address, or [Title](https://…)"
+_title_length = RelatedLink._meta.get_field("title").max_length
+_url_length = RelatedLink._meta.get_field("url").max_length
+
+
+# Stashed uploads -------------------------------------------------------------
+
+
+def stash_upload(upload):
+    """Copy an upload into the pending area; return a signed token naming it."""
+    name = os.path.basename(upload.name or "image")
+    path = default_storage.save(f"{PENDING_PREFIX}{uuid.uuid4().hex}/{name}", upload)
+    upload.seek(0)
+    return signing.dumps({"path": path, "name": name}, salt=PENDING_SALT)
+
+
+def read_pending_token(token):
+    """The stash a token names, as {"path", "name"}, or None if the token is bad or expired."""
+    try:
+        value = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is a subclass
+        return None
+    path = value.get("path", "") if isinstance(value, dict) else ""
+    # Signed by us, but check anyway: the path must stay inside the pending area.
+    if not path.startswith(PENDING_PREFIX) or ".." in path.split("/"):
+        return None
+    return {"path": path, "name": os.path.basename(value.get("name") or path)}
+
+
+def discard_stash(path):
+    """Delete a stashed file and its now-empty folder."""
+    try:
+        default_storage.delete(path)
+        folder = os.path.dirname(default_storage.path(path))
+    except NotImplementedError:  # storage without local paths: nothing more to tidy
+        return
+    except OSError:
+        logger.warning("Could not delete the pending upload %s", path, exc_info=True)
+        return
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
+
+
+def purge_pending_uploads(older_than=PENDING_MAX_AGE):
+    """Delete stashes whose tokens have expired; returns how many. Run daily (cron)."""
+    cutoff = timezone.now() - older_than
+    removed = 0
+    try:
+        folders, _ = default_storage.listdir(PENDING_PREFIX)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _, files = default_storage.listdir(f"{PENDING_PREFIX}{folder}")
+        for name in files:
+            path = f"{PENDING_PREFIX}{folder}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                discard_stash(path)
+                removed += 1
+    return removed
+
+
+class KeptImageInput(AdminFileWidget):
+    """A file input that says which earlier upload will be used if no new file is chosen."""
+
+    kept_name = ""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.kept_name:
+            return html
+        return format_html(
+            '{}<p class="kept-upload">Kept: <strong>{}</strong>'
+            " (uploaded earlier; choose a file only to replace it)</p>",
+            html,
+            self.kept_name,
+        )
+
+
+# Related links ---------------------------------------------------------------
+
+
+def parse_related_links(text):
+    """[(title, url), ...] from one link a line; raise ValidationError naming each bad line."""
+    validate_url = URLValidator(schemes=["http", "https"])
+    links, errors = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if match := MARKDOWN_LINK.match(line):
+            title, url = match["title"].strip(), match["url"].strip()
+        elif "|" in line:
+            title, _, url = (part.strip() for part in line.rpartition("|"))
+        else:
+            title, url = "", line
+        if not url:
+            errors.append(f"Line {number}: “{line}” has no address. Write {LINK_FORMATS}.")
+            continue
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme and scheme not in {"http", "https"} and "/" not in scheme:
+            errors.append(
+                f"Line {number}: “{url}” is a {scheme}: address; only http and https links "
+                "are allowed."
+            )
+            continue
+        try:
+            validate_url(url)
+        except ValidationError:
+            errors.append(
+                f"Line {number}: “{line}” is not a link. Write {LINK_FORMATS}; "
+                "the address must start with http:// or https://."
+            )
+            continue
+        if len(url) > _url_length:
+            errors.append(f"Line {number}: the address is longer than {_url_length} characters.")
+            continue
+        if len(title) > _title_length:
+            errors.append(f"Line {number}: the title is longer than {_title_length} characters.")
+            continue
+        links.append((title or url, url))
+    if errors:
+        raise ValidationError(errors)
+    return links
+
+
+def format_related_links(links):
+    """The textarea text for saved links: one “Title | URL” a line."""
+    return "\n".join(
+        link.url if link.title == link.url else f"{link.title} | {link.url}" for link in links
+    )
+
+
+class RelatedLinksField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 4, "cols": 80}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        # Browsers post CRLF; compare and store with plain newlines.
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+    def validate(self, value):
+        super().validate(value)
+        parse_related_links(value)
+
+
+# Forms -----------------------------------------------------------------------
+
+
+ITEM_FIELDS = (
+    "kind", "title", "source", "description", "url",
+    "image", "alt_text", "decorative", "caption", "credit",
+)  # fmt: skip
+
+
+def _formfield(db_field, **kwargs):
+    """Typed addresses without a scheme become https:// (Django 6's default, chosen now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class PendingImageFormMixin(forms.ModelForm):
+    """Keeps a valid image upload across a failed save (see the module docstring)."""
+
+    pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        image_field = self.fields["image"]
+        image_field.widget = KeptImageInput(
+            attrs={**image_field.widget.attrs, "accept": images.ACCEPT}
+        )
+        image_field.widget.is_required = image_field.required
+        self._pending = None
+        self._opened_stash = None
+        if self.is_bound:
+            token = self.data.get(self.add_prefix("pending_image")) or ""
+            self._pending = read_pending_token(token) if token else None
+            if self._pending:
+                self.fields["image"].widget.kept_name = self._pending["name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        token = cleaned.get("pending_image") or ""
+        image = cleaned.get("image")
+        deleting = bool(cleaned.get("DELETE"))
+        if token and self._pending is None:
+            self._set_pending_token("")
+            self.add_error("image", "The image uploaded earlier has expired. Choose it again.")
+        elif isinstance(image, UploadedFile) and not deleting:
+            # A new file passed the image checks: keep a copy in case the save fails elsewhere.
+            if self._pending:
+                discard_stash(self._pending["path"])
+            new_token = stash_upload(image)
+            self._pending = read_pending_token(new_token)
+            self._set_pending_token(new_token)
+            self.fields["image"].widget.kept_name = self._pending["name"]
+        elif self._pending and (image is False or deleting):
+            # "Clear" ticked or item deleted: the earlier upload is not wanted.
+            discard_stash(self._pending["path"])
+            self._pending = None
+            self._set_pending_token("")
+            self.fields["image"].widget.kept_name = ""
+        elif self._pending and "image" not in self.errors:
+            if not default_storage.exists(self._pending["path"]):
+                self._pending = None
+                self._set_pending_token("")
+                self.fields["image"].widget.kept_name = ""
+                self.add_error("image", "The image uploaded earlier is gone. Choose it again.")
+            else:
+                self._opened_stash = File(
+                    default_storage.open(self._pending["path"], "rb"), name=self._pending["name"]
+                )
+                cleaned["image"] = self._opened_stash
+        return cleaned
+
+    def _set_pending_token(self, token):
+        """Change the value the hidden field is redisplayed with."""
+        self.cleaned_data["pending_image"] = token
+        data = self.data.copy()
+        data[self.add_prefix("pending_image")] = token
+        self.data = data
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if self._opened_stash is not None:
+            self._opened_stash.close()
+            self._opened_stash = None
+        if self._pending:
+            # The image is now stored under the item; the stash has done its job.
+            path = self._pending["path"]
+            transaction.on_commit(lambda: discard_stash(path))
+            self._pending = None
+
+
+class MediaItemForm(PendingImageFormMixin):
+    related_links = RelatedLinksField(
+        label="Related links",
+        help_text=(
+            "One a line, in order: “Title | https://…”, a bare https:// address, "
+            "or [Title](https://…). Saving replaces the item’s links."
+        ),
+    )
+
+    class Meta:
+        model = MediaItem
+        fields = ("position", *ITEM_FIELDS)
+        formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault(
+                "related_links", format_related_links(self.instance.links.all())
+            )
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        if self.instance.pk and "related_links" in self.changed_data:
+            links = parse_related_links(self.cleaned_data.get("related_links") or "")
+            self.instance.links.all().delete()
+            RelatedLink.objects.bulk_create(
+                RelatedLink(item=self.instance, position=position, title=title, url=url)
+                for position, (title, url) in enumerate(links, start=1)
+            )
+
+
+class MediaItemAdminForm(PendingImageFormMixin):
+    """The item on its own page, where related links have their own inline."""
+
+    class Meta:
+        model = MediaItem
+        fields = ("digest", *ITEM_FIELDS)
+        formfield_callback = _formfield
