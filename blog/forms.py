@@ -223,10 +223,7 @@ class PendingImageFormMixin(forms.ModelForm):
         token = cleaned.get("pending_image") or ""
         image = cleaned.get("image")
         deleting = bool(cleaned.get("DELETE"))
-        if token and self._pending is None:
-            self._set_pending_token("")
-            self.add_error("image", "The image uploaded earlier has expired. Choose it again.")
-        elif isinstance(image, UploadedFile) and not deleting:
+        if isinstance(image, UploadedFile) and not deleting:
             # A new file passed the image checks: keep a copy in case the save fails elsewhere.
             if self._pending:
                 discard_stash(self._pending["path"])
@@ -234,6 +231,10 @@ class PendingImageFormMixin(forms.ModelForm):
             self._pending = read_pending_token(new_token)
             self._set_pending_token(new_token)
             self.fields["image"].widget.kept_name = self._pending["name"]
+        elif token and self._pending is None:
+            # Expired, or not signed by us: never open a path the browser sent.
+            self._set_pending_token("")
+            self.add_error("image", "The image uploaded earlier has expired. Choose it again.")
         elif self._pending and (image is False or deleting):
             # "Clear" ticked or item deleted: the earlier upload is not wanted.
             discard_stash(self._pending["path"])

@@ -1,5 +1,6 @@
 """The editor's admin: digests with sortable items, related links as text, uploads kept."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,13 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.forms import PENDING_PREFIX, PENDING_SALT, parse_related_links
+from blog.forms import (
+    PENDING_PREFIX,
+    PENDING_SALT,
+    parse_related_links,
+    purge_pending_uploads,
+    stash_upload,
+)
 from blog.models import Digest, MediaItem, RelatedLink
 from tests import factories
 
@@ -237,6 +244,7 @@ def test_bad_item_keeps_other_items_and_their_uploaded_image(
     assert 'value="Three researchers at a whiteboard"' in html
     assert "Kept: <strong>lab.jpg</strong>" in html
     token = response.context["inline_admin_formsets"][0].formset.forms[0]["pending_image"].value()
+    assert f'name="media_items-0-pending_image" value="{token}"' in html
     stash = signing.loads(token, salt=PENDING_SALT)["path"]
     assert stash.startswith(PENDING_PREFIX)
     assert default_storage.exists(stash)
@@ -313,6 +321,44 @@ def test_expired_upload_token_is_refused(editor_client, settings):
     response = editor_client.post(ADD_URL, digest_post([item]))
     assert response.status_code == 200
     assert "expired" in str(errors_of(response)["items"][0]["image"])
+
+
+def test_new_image_replaces_the_current_one_after_a_failed_save(editor_client):
+    digest = factories.make_digest(published=False)
+    photo = factories.make_item(
+        digest, kind="image", image=factories.image_upload("old.jpg"), alt_text="Old"
+    )
+    other = factories.make_item(digest, kind="link", position=1, title="A page")
+    existing = {"digest": str(digest.pk), "position": "1"}
+    photo_fields = {**existing, "id": str(photo.pk), "kind": "image", "title": "Photo"}
+    photo_fields |= {"alt_text": "New", "image": factories.image_upload("new.jpg")}
+    other_fields = {**existing, "id": str(other.pk), "position": "2", "kind": "link"}
+    other_fields |= {"title": "A page", "url": ""}
+    data = digest_post([photo_fields, other_fields], initial_forms=2, slug=digest.slug)
+    response = editor_client.post(change_url(digest), data)
+    assert response.status_code == 200
+    assert "needs its address" in str(errors_of(response)["items"][1]["url"])
+    token = response.context["inline_admin_formsets"][0].formset.forms[0]["pending_image"].value()
+
+    photo_fields.pop("image")
+    photo_fields["pending_image"] = token
+    other_fields["url"] = "https://example.com/page"
+    data = digest_post([photo_fields, other_fields], initial_forms=2, slug=digest.slug)
+    response = editor_client.post(change_url(digest), data)
+    assert response.status_code == 302, errors_of(response)
+    photo.refresh_from_db()
+    assert photo.image.name.endswith("new.jpg")
+    assert photo.alt_text == "New"
+
+
+def test_purge_removes_only_old_stashes(media_root):
+    old = signing.loads(stash_upload(factories.image_upload("old.jpg")), salt=PENDING_SALT)
+    fresh = signing.loads(stash_upload(factories.image_upload("new.jpg")), salt=PENDING_SALT)
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(media_root / old["path"], (two_days_ago, two_days_ago))
+    assert purge_pending_uploads() == 1
+    assert not default_storage.exists(old["path"])
+    assert default_storage.exists(fresh["path"])
 
 
 # Related links -----------------------------------------------------------------
