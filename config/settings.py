@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.sites",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
 ]
@@ -107,7 +106,6 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-SITE_ID = 1
 BLOG_TITLE = os.environ.get("BLOG_TITLE", "Digests")
 BLOG_TAGLINE = os.environ.get(
     "BLOG_TAGLINE", "The latest articles and videos I found most interesting"
