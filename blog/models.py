@@ -156,8 +156,10 @@ class Digest(models.Model):
         self.intro_html = render_author_markdown(self.intro)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        images.normalise_upload(self.cover_image)
+        new_cover = images.normalise_upload(self.cover_image)
         super().save(*args, **kwargs)
+        if new_cover:
+            images.warm_renditions(self.cover_image)
 
     def clean(self):
         if self.cover_image and not self.cover_alt:
@@ -236,8 +238,10 @@ class MediaItem(models.Model):
 
     def save(self, *args, **kwargs):
         self.description_html = render_author_markdown(self.description)
-        images.normalise_upload(self.image)
+        new_image = images.normalise_upload(self.image)
         super().save(*args, **kwargs)
+        if new_image:
+            images.warm_renditions(self.image)
 
     def clean(self):
         errors = {}
