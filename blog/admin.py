@@ -181,6 +181,10 @@ class MediaItemAdmin(SortableAdminBase, admin.ModelAdmin):
     def view_on_site(self, item):
         return item.get_absolute_url()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.digest.refresh_search_text()
+
     @admin.display(description="current image")
     def thumbnail(self, item):
         return _thumbnail(item, "160x160")

@@ -491,6 +491,40 @@ def test_media_item_page_has_related_link_rows(editor_client):
     assert reverse("admin:blog_mediaitem_changelist") not in index
 
 
+def test_media_item_page_saves_links_and_refreshes_search(editor_client):
+    digest = factories.make_digest(published=False)
+    item = factories.make_item(digest, title="Old title", links=1)
+    link = item.links.get()
+    data = {
+        "digest": str(digest.pk),
+        "kind": "video",
+        "title": "Renamed talk",
+        "url": YOUTUBE,
+        "pending_image": "",
+        "links-TOTAL_FORMS": "2",
+        "links-INITIAL_FORMS": "1",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "1000",
+        "links-0-id": str(link.pk),
+        "links-0-item": str(item.pk),
+        "links-0-position": "2",
+        "links-0-title": "Paper 1",
+        "links-0-url": link.url,
+        "links-1-id": "",
+        "links-1-item": str(item.pk),
+        "links-1-position": "1",
+        "links-1-title": "First now",
+        "links-1-url": "https://example.com/first",
+        "_save": "Save",
+    }
+    url = reverse("admin:blog_mediaitem_change", args=[item.pk])
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [link.title for link in item.links.all()] == ["First now", "Paper 1"]
+    digest.refresh_from_db()
+    assert "Renamed talk" in digest.search_text
+
+
 def test_category_and_tag_admin_render(editor_client):
     factories.make_category("Physics", parent=factories.make_category("Science"))
     factories.make_tag("consciousness")
