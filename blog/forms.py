@@ -1,99 +1,29 @@
-"""Admin forms for media items: related links as text, and uploads kept across a failed save.
+"""Admin forms for media items: related links as text, and uploads kept across a failed save
+(see blog/pending.py)."""
 
-Browsers cannot refill a file input, so when the digest or another item fails
-validation an uploaded image would be lost. A valid upload is therefore stashed
-in storage under ``PENDING_PREFIX`` and named in a signed hidden field; the next
-submit without a new file uses the stashed copy.
-"""
-
-import contextlib
 import logging
-import os
 import re
-import uuid
-from datetime import timedelta
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.html import format_html
 
 from . import images
 from .models import MediaItem, RelatedLink
+from .pending import discard_stash, read_pending_token, stash_upload
 
 logger = logging.getLogger(__name__)
-
-PENDING_PREFIX = "uploads-pending/"
-PENDING_SALT = "blog.forms.pending-image"
-PENDING_MAX_AGE = timedelta(days=1)
 
 MARKDOWN_LINK = re.compile(r"^\[(?P<title>.*?)\]\((?P<url>\S+)\)$")
 LINK_FORMATS = "“Title | https://…”, a bare https:// address, or [Title](https://…)"
 _title_length = RelatedLink._meta.get_field("title").max_length
 _url_length = RelatedLink._meta.get_field("url").max_length
-
-
-# Stashed uploads -------------------------------------------------------------
-
-
-def stash_upload(upload):
-    """Copy an upload into the pending area; return a signed token naming it."""
-    name = os.path.basename(upload.name or "image")
-    path = default_storage.save(f"{PENDING_PREFIX}{uuid.uuid4().hex}/{name}", upload)
-    upload.seek(0)
-    return signing.dumps({"path": path, "name": name}, salt=PENDING_SALT)
-
-
-def read_pending_token(token):
-    """The stash a token names, as {"path", "name"}, or None if the token is bad or expired."""
-    try:
-        value = signing.loads(token, salt=PENDING_SALT, max_age=PENDING_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is a subclass
-        return None
-    path = value.get("path", "") if isinstance(value, dict) else ""
-    # Signed by us, but check anyway: the path must stay inside the pending area.
-    if not path.startswith(PENDING_PREFIX) or ".." in path.split("/"):
-        return None
-    return {"path": path, "name": os.path.basename(value.get("name") or path)}
-
-
-def discard_stash(path):
-    """Delete a stashed file and its now-empty folder."""
-    try:
-        default_storage.delete(path)
-        folder = os.path.dirname(default_storage.path(path))
-    except NotImplementedError:  # storage without local paths: nothing more to tidy
-        return
-    except OSError:
-        logger.warning("Could not delete the pending upload %s", path, exc_info=True)
-        return
-    with contextlib.suppress(OSError):
-        os.rmdir(folder)
-
-
-def purge_pending_uploads(older_than=PENDING_MAX_AGE):
-    """Delete stashes whose tokens have expired; returns how many. Run daily (cron)."""
-    cutoff = timezone.now() - older_than
-    removed = 0
-    try:
-        folders, _ = default_storage.listdir(PENDING_PREFIX)
-    except FileNotFoundError:
-        return 0
-    for folder in folders:
-        _, files = default_storage.listdir(f"{PENDING_PREFIX}{folder}")
-        for name in files:
-            path = f"{PENDING_PREFIX}{folder}/{name}"
-            if default_storage.get_modified_time(path) < cutoff:
-                discard_stash(path)
-                removed += 1
-    return removed
 
 
 class KeptImageInput(AdminFileWidget):
@@ -253,6 +183,14 @@ class PendingImageFormMixin(forms.ModelForm):
                 )
                 cleaned["image"] = self._opened_stash
         return cleaned
+
+    def _update_errors(self, errors):
+        # A refused upload already says what is wrong with the file; the model's
+        # "an image item needs an image" beside it would only confuse.
+        for field in list(getattr(errors, "error_dict", {})):
+            if field in self._errors:
+                del errors.error_dict[field]
+        super()._update_errors(errors)
 
     def _set_pending_token(self, token):
         """Change the value the hidden field is redisplayed with."""

@@ -112,14 +112,17 @@ class Digest(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The last part of the address; filled from the title."
+        max_length=200,
+        unique=True,
+        help_text="The last part of the address; filled from the title.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="digests",
     )  # fmt: skip
     intro = models.TextField(
-        blank=True, help_text="Shown above the list of items. Markdown: *em*, **strong**, [links](https://…)."
+        blank=True,
+        help_text="Shown above the list of items. Markdown: *em*, **strong**, [links](https://…).",
     )
     intro_html = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -161,9 +164,20 @@ class Digest(models.Model):
         if new_cover:
             images.warm_renditions(self.cover_image)
 
+    def get_absolute_url(self):
+        if self.published_at is None:
+            return reverse("blog:digest-preview", kwargs={"pk": self.pk})
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "blog:digest-detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
     def clean(self):
         if self.cover_image and not self.cover_alt:
-            raise ValidationError({"cover_alt": "Describe the cover image for readers who cannot see it."})
+            raise ValidationError(
+                {"cover_alt": "Describe the cover image for readers who cannot see it."}
+            )
 
     @property
     def is_public(self):
@@ -176,15 +190,6 @@ class Digest(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_public
-
-    def get_absolute_url(self):
-        if self.published_at is None:
-            return reverse("blog:digest-preview", kwargs={"pk": self.pk})
-        local = timezone.localtime(self.published_at)
-        return reverse(
-            "blog:digest-detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
-        )
 
     def refresh_search_text(self):
         """Store the plain text of the intro and items; call after the items change."""
@@ -215,10 +220,12 @@ class MediaItem(models.Model):
     description_html = models.TextField(blank=True, editable=False)
     url = models.URLField(
         "URL", max_length=500, blank=True,
-        help_text="For a video: a YouTube or Vimeo address. For an article, paper or link: the page.",
+        help_text="For a video: a YouTube or Vimeo address. "
+                  "For an article, paper or link: the page.",
     )  # fmt: skip
     image = images.SafeImageField(
-        upload_to="items/%Y/%m/", blank=True, width_field="image_width", height_field="image_height",
+        upload_to="items/%Y/%m/", blank=True,
+        width_field="image_width", height_field="image_height",
         help_text="JPEG, PNG, GIF or WebP. For a video it is shown as the poster.",
     )  # fmt: skip
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -243,6 +250,9 @@ class MediaItem(models.Model):
         if new_image:
             images.warm_renditions(self.image)
 
+    def get_absolute_url(self):
+        return f"{self.digest.get_absolute_url()}#{self.anchor}"
+
     def clean(self):
         errors = {}
         if self.kind == self.Kind.VIDEO and not self.video:
@@ -255,9 +265,6 @@ class MediaItem(models.Model):
             errors["alt_text"] = "Describe the image, or tick “decorative”."
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self):
-        return f"{self.digest.get_absolute_url()}#{self.anchor}"
 
     @property
     def anchor(self):

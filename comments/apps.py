@@ -5,4 +5,3 @@ class CommentsConfig(AppConfig):
     """Threaded comments on digests; filled in by the comments issue."""
 
     name = "comments"
-

@@ -1,22 +1,19 @@
 """The editor's admin: digests with sortable items, related links as text, uploads kept."""
 
+import io
 import os
 from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.forms import (
-    PENDING_PREFIX,
-    PENDING_SALT,
-    parse_related_links,
-    purge_pending_uploads,
-    stash_upload,
-)
+from blog.forms import parse_related_links
 from blog.models import Digest, MediaItem, RelatedLink
+from blog.pending import PENDING_PREFIX, PENDING_SALT, purge_pending_uploads, stash_upload
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -359,6 +356,16 @@ def test_purge_removes_only_old_stashes(media_root):
     assert purge_pending_uploads() == 1
     assert not default_storage.exists(old["path"])
     assert default_storage.exists(fresh["path"])
+
+
+def test_purge_command_reports_what_it_deleted(media_root):
+    old = signing.loads(stash_upload(factories.image_upload("old.jpg")), salt=PENDING_SALT)
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(media_root / old["path"], (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("purge_pending_uploads", stdout=out)
+    assert out.getvalue().strip() == "Deleted 1 abandoned upload."
+    assert not default_storage.exists(old["path"])
 
 
 # Related links -----------------------------------------------------------------

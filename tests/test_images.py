@@ -509,3 +509,16 @@ def test_new_cover_image_gets_its_copies_when_saved(db, media_root):
     assert len(stored_files(media_root, "cache")) == 2
     attrs = img_attrs(render_image(digest.cover_image, alt=digest.cover_alt))
     assert srcset_widths(attrs) == [480, 960, 1000]
+
+
+def test_admin_item_form_shows_only_the_upload_error(digest, media_root):
+    from blog.forms import MediaItemForm
+
+    form = MediaItemForm(
+        data={"digest": digest.pk, "kind": "image", "title": "A picture", "alt_text": "A picture"},
+        files={"image": upload("drawing.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>")},
+    )
+    assert not form.is_valid()
+    assert len(form.errors["image"]) == 1
+    assert "SVG images are not accepted" in form.errors["image"][0]
+    assert stored_files(media_root) == []
