@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import urllib.request
 import venv
 from pathlib import Path
@@ -24,15 +25,18 @@ def main(target):
     try:
         venv.EnvBuilder(with_pip=True, clear=True).create(target)
         return
-    except (subprocess.CalledProcessError, OSError) as exc:
+    except (subprocess.CalledProcessError, OSError, SystemExit) as exc:
         print(f"venv with pip failed ({exc}); installing pip from PyPI instead", file=sys.stderr)
     venv.EnvBuilder(with_pip=False, clear=True).create(target)
     with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as response:  # noqa: S310
         release = json.load(response)
+        base = response.geturl()
     wheel = next(f for f in release["urls"] if f["filename"].endswith(".whl"))
+    # A mirror may answer with addresses relative to itself.
+    wheel_url = urllib.parse.urljoin(base, wheel["url"])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / wheel["filename"]
-        urllib.request.urlretrieve(wheel["url"], path)  # noqa: S310
+        urllib.request.urlretrieve(wheel_url, path)  # noqa: S310
         subprocess.run([python, f"{path}/pip", "install", "--quiet", str(path)], check=True)
 
 
