@@ -1,8 +1,9 @@
 import logging
 
 from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
-from django.contrib import admin
-from django.db import models
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -11,6 +12,7 @@ from sorl.thumbnail import get_thumbnail
 
 from .forms import MediaItemAdminForm, MediaItemForm
 from .models import Category, Digest, MediaItem, RelatedLink, Tag
+from .services import fetch_missing_posters
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,27 @@ ITEM_FIELDSETS = (
         },
     ),
 )
+
+
+def fetch_posters_after_commit(model_admin, request, items):
+    """Fetch missing video posters once the save is committed, and say what failed.
+
+    Outside the transaction, so a slow video host never holds the database.
+    """
+    if not settings.BLOG_FETCH_VIDEO_POSTERS:
+        return
+
+    def fetch():
+        _, failures = fetch_missing_posters(items.filter(kind=MediaItem.Kind.VIDEO, image=""))
+        for item, reason in failures:
+            model_admin.message_user(
+                request,
+                f"No poster could be fetched for “{item.title}” ({reason}). The video shows a "
+                "plain placeholder; upload a poster image, or save again later to retry.",
+                messages.WARNING,
+            )
+
+    transaction.on_commit(fetch)
 
 
 def _thumbnail(item, geometry):
@@ -146,6 +169,7 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Search covers the items' text, which only exists once the inlines are saved.
         form.instance.refresh_search_text()
+        fetch_posters_after_commit(self, request, form.instance.media_items.all())
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
@@ -184,6 +208,7 @@ class MediaItemAdmin(SortableAdminBase, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         form.instance.digest.refresh_search_text()
+        fetch_posters_after_commit(self, request, MediaItem.objects.filter(pk=form.instance.pk))
 
     @admin.display(description="current image")
     def thumbnail(self, item):

@@ -10,6 +10,7 @@ YOUTUBE_HOSTS = {
 }  # fmt: skip
 YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
+VIMEO_HASH = re.compile(r"^[0-9a-f]{6,20}$")
 TIME_PART = re.compile(r"(\d+)([hms])")
 
 
@@ -18,6 +19,7 @@ class Video:
     provider: str  # "youtube" or "vimeo"
     video_id: str
     start: int = 0  # seconds
+    unlisted_hash: str = ""  # Vimeo's private-link key: vimeo.com/ID/HASH
 
     @property
     def provider_name(self):
@@ -31,7 +33,8 @@ class Video:
             if self.start:
                 params["start"] = self.start
             return f"https://www.youtube-nocookie.com/embed/{self.video_id}?{urlencode(params)}"
-        url = f"https://player.vimeo.com/video/{self.video_id}?autoplay=1&dnt=1"
+        key = f"h={self.unlisted_hash}&" if self.unlisted_hash else ""
+        url = f"https://player.vimeo.com/video/{self.video_id}?{key}autoplay=1&dnt=1"
         if self.start:
             url += f"#t={self.start}s"
         return url
@@ -42,8 +45,9 @@ class Video:
         if self.provider == "youtube":
             suffix = f"&t={self.start}s" if self.start else ""
             return f"https://www.youtube.com/watch?v={self.video_id}{suffix}"
+        key = f"/{self.unlisted_hash}" if self.unlisted_hash else ""
         suffix = f"#t={self.start}s" if self.start else ""
-        return f"https://vimeo.com/{self.video_id}{suffix}"
+        return f"https://vimeo.com/{self.video_id}{key}{suffix}"
 
 
 def parse_start(value):
@@ -90,8 +94,13 @@ def parse_video(url):
     if host in VIMEO_HOSTS:
         if host == "player.vimeo.com":
             segments = segments[1:] if segments[:1] == ["video"] else []
-        numeric = [s for s in segments if s.isdigit()]
+        numeric = [i for i, s in enumerate(segments) if s.isdigit()]
         if numeric:
-            # vimeo.com/ID, vimeo.com/channels/x/ID, player.vimeo.com/video/ID
-            return Video("vimeo", numeric[0], start)
+            # vimeo.com/ID, vimeo.com/channels/x/ID, player.vimeo.com/video/ID,
+            # and unlisted videos: vimeo.com/ID/HASH or player.vimeo.com/video/ID?h=HASH
+            index = numeric[0]
+            after = segments[index + 1 : index + 2]
+            key = after[0] if after and VIMEO_HASH.match(after[0]) else (query.get("h") or [""])[0]
+            key = key if VIMEO_HASH.match(key) else ""
+            return Video("vimeo", segments[index], start, key)
     return None

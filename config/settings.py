@@ -114,6 +114,16 @@ BLOG_PAGE_SIZE = 10
 # Uploaded images larger than this many pixels are refused (decompression bombs).
 BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_000)))
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Video posters are fetched once, when an editor saves a video item without an image.
+BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
+BLOG_VIDEO_POSTER_TIMEOUT = 5
+BLOG_VIDEO_POSTER_SOURCES = {
+    "youtube": (
+        "https://i.ytimg.com/vi/{id}/maxresdefault.jpg",
+        "https://i.ytimg.com/vi/{id}/hqdefault.jpg",
+    ),
+    "vimeo": "https://vimeo.com/api/oembed.json?url={url}&width=1280",
+}
 # Widths of the resized renditions offered in srcset.
 BLOG_IMAGE_WIDTHS = (480, 960, 1600)
 

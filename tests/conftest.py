@@ -23,6 +23,16 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def no_calls_out(settings):
+    """Nothing reaches a video host; tests that fetch posters serve them on loopback."""
+    settings.BLOG_FETCH_VIDEO_POSTERS = False
+    settings.BLOG_VIDEO_POSTER_SOURCES = {
+        "youtube": ("http://127.0.0.1:9/{id}.jpg",),
+        "vimeo": "http://127.0.0.1:9/oembed?url={url}",
+    }
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache (sorl-thumbnail keeps its lookups there)."""
     cache.clear()

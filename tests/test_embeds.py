@@ -49,3 +49,16 @@ def test_embed_urls_are_privacy_first():
     vimeo = parse_video("https://vimeo.com/76979871")
     assert vimeo.embed_url.startswith("https://player.vimeo.com/video/76979871?")
     assert "dnt=1" in vimeo.embed_url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://vimeo.com/76979871/0a1b2c3d4e",
+        "https://player.vimeo.com/video/76979871?h=0a1b2c3d4e",
+    ],
+)
+def test_unlisted_vimeo_videos_keep_their_key(url):
+    video = parse_video(url)
+    assert video.embed_url.startswith("https://player.vimeo.com/video/76979871?h=0a1b2c3d4e&")
+    assert video.watch_url == "https://vimeo.com/76979871/0a1b2c3d4e"
