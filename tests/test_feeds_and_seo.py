@@ -76,3 +76,22 @@ def test_json_ld_cannot_break_out_of_its_script(client):
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     assert json.loads(raw)["headline"] == "</script><script>alert(1)</script>"
     assert "<script>alert(1)" not in page
+
+
+def test_home_canonical_link_ignores_tracking_parameters(client):
+    for n in range(12):
+        factories.make_digest(f"Digest {n}")
+    first = client.get("/", {"utm_source": "newsletter"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/">' in first
+    second = client.get("/page/2/").content.decode()
+    assert '<link rel="canonical" href="http://testserver/?page=2">' in second
+
+
+def test_server_error_page_is_friendly_and_standalone(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body
+    assert "Traceback" not in body
