@@ -3,9 +3,11 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django_comments.models import Comment
 
 from . import embeds, images
 from .sanitize import render_author_markdown, strip_tags
@@ -16,9 +18,26 @@ class DigestQuerySet(models.QuerySet):
         """Digests a reader may see: published, and not scheduled for later."""
         return self.filter(status=Digest.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def with_comment_counts(self):
+        """Annotate comment_count: public comments, counted in the same query."""
+        public = (
+            Comment.objects.filter(
+                content_type__app_label="blog",
+                content_type__model="digest",
+                object_pk=Cast(OuterRef("pk"), models.CharField()),
+                is_public=True,
+                is_removed=False,
+            )
+            .order_by()
+            .values("object_pk")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(comment_count=Coalesce(Subquery(public), 0))
+
     def for_listing(self):
         """What a list of digest cards needs, in a fixed number of queries."""
-        return self.select_related("author").prefetch_related(
+        return self.with_comment_counts().select_related("author").prefetch_related(
             models.Prefetch("media_items", queryset=MediaItem.objects.only(
                 "id", "digest_id", "position", "title", "kind"
             )),

@@ -6,6 +6,8 @@ when they are stored. Templates mark only that stored output as safe.
 bleach is not used: its maintainers declared it unmaintained in 2026.
 """
 
+import re
+
 import markdown
 import nh3
 
@@ -52,6 +54,60 @@ def clean_comment_html(html: str) -> str:
         url_schemes=frozenset({"http", "https"}),
         link_rel=COMMENT_LINK_REL,
     )
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_BARE_URL = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING = ".,;:!?)]}'"
+_PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
+
+
+def _linkify(html):
+    """Make bare http(s) addresses in text (not already in a link) clickable."""
+    out, in_link = [], False
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            if part.lower().startswith("<a"):
+                in_link = True
+            elif part.lower() == "</a>":
+                in_link = False
+            out.append(part)
+        elif in_link:
+            out.append(part)
+        else:
+            out.append(_BARE_URL.sub(_link_for, part))
+    return "".join(out)
+
+
+def _link_for(match):
+    url = match.group(0)
+    trailing = ""
+    while url and url[-1] in _TRAILING:
+        trailing = url[-1] + trailing
+        url = url[:-1]
+    return f'<a href="{url}">{url}</a>{trailing}'
+
+
+def _paragraphs(html):
+    """Blank lines make paragraphs and single line breaks stay, except inside <pre>."""
+    out = []
+    for part in _PRE.split(html.replace("\r\n", "\n").strip()):
+        if part.startswith("<pre>"):
+            out.append(part)
+            continue
+        for block in re.split(r"\n\s*\n", part.strip()):
+            if block.strip():
+                out.append("<p>" + block.strip().replace("\n", "<br>") + "</p>")
+    return "".join(out)
+
+
+def render_comment_text(text: str) -> str:
+    """A reader's comment as stored HTML: paragraphs, clickable links, a small allowlist.
+
+    Everything goes through nh3 with the comment allowlist, before and after the
+    links and paragraphs are added; a "#!markdown" first line is just text.
+    """
+    return clean_comment_html(_paragraphs(_linkify(clean_comment_html(text or ""))))
 
 
 def strip_tags(html: str) -> str:

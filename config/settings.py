@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "comments",
     "adminsortable2",
     "sorl.thumbnail",
+    # django_comments_xtd must come before django_comments.
+    "django_comments_xtd",
+    "django_comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sites",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
 ]
@@ -84,6 +88,17 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# SQLite: write transactions take the lock when they start (no "database is locked"
+# half-way through posting a comment) and WAL lets readers go on meanwhile.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -105,6 +120,11 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# The site's public address, used in feeds, sitemaps and mails; kept in the Sites
+# framework's row on every `migrate`.
+SITE_ID = 1
+SITE_DOMAIN = os.environ.get("DJANGO_SITE_DOMAIN", "127.0.0.1:8000")
 
 BLOG_TITLE = os.environ.get("BLOG_TITLE", "Digests")
 BLOG_TAGLINE = os.environ.get(
@@ -159,3 +179,51 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# Comments (django-comments-xtd 2.10 under our own `comments` app) -----------------
+COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "comments.models.DigestComment"
+COMMENTS_XTD_FORM_CLASS = "comments.forms.DigestCommentForm"
+# How deep replies nest; imported blogs may need up to 10.
+COMMENTS_XTD_MAX_THREAD_LEVEL = int(os.environ.get("COMMENTS_MAX_THREAD_LEVEL", "5"))
+COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
+COMMENTS_XTD_CONFIRM_EMAIL = True
+COMMENTS_XTD_SEND_HTML_EMAIL = False
+COMMENTS_XTD_THREADED_EMAILS = False
+COMMENTS_XTD_APP_MODEL_OPTIONS = {
+    "blog.digest": {
+        "who_can_post": "all",
+        "allow_flagging": False,
+        "allow_feedback": False,
+        "show_feedback": False,
+    }
+}
+# Longest comment our form accepts. (Not django-comments' COMMENT_MAX_LENGTH: changing that
+# would alter its model and ask for a migration inside the package.)
+COMMENTS_BODY_MAX_LENGTH = 10_000
+COMMENTS_NAME_MAX_LENGTH = 245
+# Comments close this many days after publication (0: never).
+COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "0"))
+# A second comment from the same IP or email within this many seconds gets HTTP 429.
+COMMENTS_FLOOD_SECONDS = 15
+# At most this many comments per IP in this many seconds.
+COMMENTS_RATE_LIMIT = (20, 3600)
+# More links than this holds a comment for moderation.
+COMMENTS_MAX_LINKS = 2
+# A comment containing one of these words (in text, name, email or website) is held...
+COMMENTS_MODERATION_WORDS = env_list("COMMENTS_MODERATION_WORDS")
+# ...and with one of these it goes straight to spam.
+COMMENTS_DISALLOWED_WORDS = env_list("COMMENTS_DISALLOWED_WORDS")
+# Hold the first comment from an address that has no approved comment yet.
+COMMENTS_HOLD_FIRST_COMMENT = env_bool("COMMENTS_HOLD_FIRST_COMMENT", default=True)
+# An address confirmed once may comment again without a new confirmation mail.
+COMMENTS_REMEMBER_VERIFIED_EMAILS = env_bool("COMMENTS_REMEMBER_VERIFIED_EMAILS", default=True)
+# How long a confirmation link works (seconds).
+COMMENTS_CONFIRM_MAX_AGE = 3 * 24 * 3600
+# At most this many confirmation mails per address, and per IP, in an hour.
+COMMENTS_CONFIRMATION_MAILS_PER_HOUR = (3, 10)
+# Guests may edit or delete their own comment for this many seconds.
+COMMENTS_EDIT_SECONDS = 15 * 60
+# Mail the digest's author and editors about held (and, if set, all new) comments.
+COMMENTS_NOTIFY_EDITORS = env_bool("COMMENTS_NOTIFY_EDITORS", default=True)
+COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = env_bool("COMMENTS_NOTIFY_EDITORS_OF_PUBLIC", default=False)

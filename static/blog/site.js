@@ -20,3 +20,46 @@ document.addEventListener("click", function (event) {
   box.replaceChildren(frame);
   frame.focus();
 });
+
+// Comment replies: move the one form under the comment being answered. Without
+// JavaScript the Reply link reloads the page with ?replytocom=ID and the same form.
+(function () {
+  var respond = document.getElementById("respond");
+  if (!respond) {
+    return;
+  }
+  var home = document.createComment("respond-home");
+  respond.parentNode.insertBefore(home, respond);
+  var title = document.getElementById("reply-title");
+  var originalTitle = title.innerHTML;
+  var replyTo = respond.querySelector("input[name=reply_to]");
+
+  function cancelLink() {
+    var link = document.createElement("a");
+    link.href = "#respond";
+    link.className = "cancel-reply";
+    link.textContent = "Cancel reply";
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      home.parentNode.insertBefore(respond, home.nextSibling);
+      replyTo.value = "0";
+      title.innerHTML = originalTitle;
+      respond.querySelector("textarea").focus();
+    });
+    return link;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".comment__reply");
+    if (!link || event.metaKey || event.ctrlKey || event.shiftKey) {
+      return;
+    }
+    event.preventDefault();
+    var article = link.closest("article");
+    article.parentNode.insertBefore(respond, article.nextSibling);
+    replyTo.value = link.dataset.replyTo;
+    title.textContent = "Reply to " + link.dataset.replyName + " ";
+    title.appendChild(cancelLink());
+    respond.querySelector("textarea").focus();
+  });
+})();

@@ -1,0 +1,55 @@
+"""Flood, rate and duplicate checks. Counters live in the shared cache."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+class Refused(Exception):
+    """The request is refused with HTTP 429 and this message."""
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _hit(key, seconds):
+    """Count one event in a window; returns how many there were in it, this one included."""
+    if cache.add(key, 1, seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, seconds)
+        return 1
+
+
+def check_flood_and_rate(request, email):
+    """Raise Refused if this IP or email commented moments ago, or this IP too often."""
+    flood = settings.COMMENTS_FLOOD_SECONDS
+    ip = client_ip(request)
+    if flood:
+        for who in (f"ip:{ip}", f"email:{_digest(email)}" if email else None):
+            if who and not cache.add(f"comments:flood:{who}", 1, flood):
+                raise Refused(
+                    f"You are commenting too quickly. Wait {flood} seconds between comments, "
+                    "then send it again: your text is still in the form."
+                )
+    limit, window = settings.COMMENTS_RATE_LIMIT
+    if limit and _hit(f"comments:rate:{ip}", window) > limit:
+        raise Refused(
+            f"Too many comments from your network: at most {limit} every {window // 60} minutes. "
+            "Try again later; your text is still in the form."
+        )
+
+
+def fingerprint(comment):
+    """The same text on the same digest by the same author is stored once."""
+    text = " ".join(comment.comment.split()).casefold()
+    raw = f"{comment.object_pk}\n{comment.user_email.casefold()}\n{text}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _digest(value):
+    return hashlib.sha256(value.casefold().encode()).hexdigest()[:32]

@@ -1,0 +1,110 @@
+"""The comment form: guests give name, email and website; signed-in readers give none."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django_comments_xtd.forms import XtdCommentForm
+
+from blog.sanitize import render_comment_text
+
+from .models import DigestComment
+
+
+def _limited(field_class, limit, what, **kwargs):
+    """A field that refuses too long input with a message, never by cutting it."""
+    message = (
+        f"{what} can be at most {limit:,} characters long; yours has %(show_value)s. "
+        "Nothing was cut: shorten it and send it again."
+    )
+    field = field_class(max_length=limit, error_messages={"max_length": message}, **kwargs)
+    field.widget.attrs.pop("maxlength", None)  # the browser would cut silently
+    return field
+
+
+class DigestCommentForm(XtdCommentForm):
+    notify_replies = forms.BooleanField(
+        required=False, label="Email me when someone replies to my comment"
+    )
+    notify_all = forms.BooleanField(
+        required=False, label="Email me about every new comment on this digest"
+    )
+    remember = forms.BooleanField(
+        required=False,
+        label="Save my name, email and website in this browser for the next time I comment",
+    )
+
+    def __init__(self, target_object, *args, user=None, **kwargs):
+        super().__init__(target_object, *args, **kwargs)
+        self.user = user if user is not None and user.is_authenticated else None
+        del self.fields["followup"]
+        fields = self.fields
+        fields["name"] = _limited(forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name")
+        fields["email"] = _limited(
+            forms.EmailField, 254, "The email address",
+            help_text="Never shown. We send you a link to confirm it.",
+        )  # fmt: skip
+        fields["url"] = _limited(
+            forms.URLField, 200, "The website address", required=False, assume_scheme="https",
+            validators=[URLValidator(schemes=["http", "https"])],
+        )  # fmt: skip
+        fields["url"].error_messages["invalid"] = (
+            "Give a web address starting with http:// or https://."
+        )
+        fields["comment"] = _limited(
+            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
+            widget=forms.Textarea(attrs={"rows": 6}),
+        )  # fmt: skip
+        fields["name"].label, fields["email"].label = "Name", "Email"
+        fields["url"].label, fields["comment"].label = "Website (optional)", "Comment"
+        fields["name"].widget.attrs["autocomplete"] = "name"
+        fields["email"].widget.attrs["autocomplete"] = "email"
+        fields["url"].widget.attrs["autocomplete"] = "url"
+        fields["honeypot"].label = "Leave this field empty"
+        if self.user is not None:
+            # Signed in: the identity comes from the account.
+            for name in ("name", "email", "url", "remember"):
+                del fields[name]
+        self.order_fields(
+            ["comment", "name", "email", "url", "notify_replies", "notify_all", "remember"]
+        )
+
+    def clean_comment(self):
+        text = super().clean_comment().strip()
+        if not text:
+            raise forms.ValidationError("Write something before sending.")
+        return text
+
+    def get_comment_model(self):
+        return DigestComment
+
+    def build_comment(self, request):
+        """An unsaved DigestComment from the cleaned form and the request."""
+        data = self.cleaned_data
+        if self.user is not None:
+            name = self.user.get_full_name() or self.user.get_username()
+            email, url = self.user.email, ""
+        else:
+            name, email, url = data["name"], data["email"], data.get("url", "")
+        if data.get("notify_all"):
+            notify = DigestComment.Notify.ALL
+        elif data.get("notify_replies"):
+            notify = DigestComment.Notify.REPLIES
+        else:
+            notify = DigestComment.Notify.NONE
+        return DigestComment(
+            content_type=ContentType.objects.get_for_model(self.target_object),
+            object_pk=str(self.target_object.pk),
+            site_id=settings.SITE_ID,
+            user=self.user,
+            user_name=name,
+            user_email=email.strip().lower(),
+            user_url=url,
+            comment=data["comment"],
+            comment_html=render_comment_text(data["comment"]),
+            submit_date=timezone.now(),
+            ip_address=request.META.get("REMOTE_ADDR"),
+            notify=notify,
+            followup=notify != DigestComment.Notify.NONE,
+        )

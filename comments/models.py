@@ -1,0 +1,91 @@
+from django.db import models
+from django.utils import timezone
+from django_comments_xtd.models import XtdComment, XtdCommentManager
+
+
+class DigestCommentQuerySet(models.QuerySet):
+    def for_digest(self, digest):
+        """All comments on one digest, in thread order."""
+        return self.filter(
+            content_type__app_label="blog", content_type__model="digest", object_pk=str(digest.pk)
+        ).order_by("thread_id", "order")
+
+    def public(self):
+        """Comments every reader sees."""
+        return self.filter(state=DigestComment.State.PUBLIC)
+
+
+class DigestCommentManager(XtdCommentManager.from_queryset(DigestCommentQuerySet)):
+    pass
+
+
+class DigestComment(XtdComment):
+    """A comment on a digest. Thread fields (thread_id, parent_id, level, order) come from xtd."""
+
+    class State(models.TextChoices):
+        UNVERIFIED = "unverified", "Awaiting email confirmation"
+        HELD = "held", "Awaiting moderation"
+        PUBLIC = "public", "Public"
+        SPAM = "spam", "Spam"
+
+    class Notify(models.TextChoices):
+        NONE = "none", "No mail"
+        REPLIES = "replies", "Replies to this comment"
+        ALL = "all", "Every new comment on the digest"
+
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.PUBLIC, db_index=True
+    )
+    # The comment text as stored HTML, cleaned once by blog.sanitize; the only thing marked safe.
+    comment_html = models.TextField(blank=True, editable=False)
+    notify = models.CharField(max_length=8, choices=Notify.choices, default=Notify.NONE)
+    moderation_reason = models.CharField(max_length=200, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Same text, same digest, same author: stored once, also when two posts race.
+    # NULL (not "") for comments without one, e.g. imported: unique allows many NULLs.
+    fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+
+    objects = DigestCommentManager()
+
+    class Meta:
+        ordering = ("thread_id", "order")
+        verbose_name = "comment"
+
+    def __str__(self):
+        return f"{self.name}: {self.comment[:50]}"
+
+    def save(self, *args, **kwargs):
+        # is_public / is_removed are what django-comments and xtd filter on; state is ours.
+        self.is_public = self.state == self.State.PUBLIC
+        self.is_removed = self.state == self.State.SPAM
+        if self.submit_date is None:
+            self.submit_date = timezone.now()
+        # Skip XtdComment.save(): it places replies outside any lock. comments.threading does it.
+        super(XtdComment, self).save(*args, **kwargs)
+
+    def get_absolute_url(self, anchor_pattern="#c%(id)s"):
+        return self.content_object.get_absolute_url() + (anchor_pattern % {"id": self.pk})
+
+    @property
+    def anchor(self):
+        return f"c{self.pk}"
+
+    @property
+    def is_reply(self):
+        return self.parent_id != self.pk
+
+
+class VerifiedEmail(models.Model):
+    """An address whose owner has confirmed it once; it may comment again without a new check."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    verified_at = models.DateTimeField(default=timezone.now)
+    # Like WordPress's "comment author must have a previously approved comment".
+    has_approved_comment = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("email",)
+
+    def __str__(self):
+        return self.email

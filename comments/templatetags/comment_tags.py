@@ -1,0 +1,73 @@
+from django import template
+from django.db.models import Q
+
+from ..forms import DigestCommentForm
+from ..models import DigestComment
+from ..moderation import comments_open
+from ..threading import max_level
+from ..views import own_comment_ids, remembered_author
+
+register = template.Library()
+
+
+def build_tree(comments):
+    """Nest comments (in thread order) as [{"comment": c, "children": [...]}, ...]."""
+    roots, by_id = [], {}
+    for comment in comments:
+        node = {"comment": comment, "children": []}
+        by_id[comment.pk] = node
+        parent = by_id.get(comment.parent_id) if comment.parent_id != comment.pk else None
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+@register.inclusion_tag("comments/_section.html", takes_context=True)
+def comment_section(context, digest):
+    """The comments under a digest: public ones, the reader's own pending ones, and the form."""
+    request = context["request"]
+    own = own_comment_ids(request)
+    visible = Q(state=DigestComment.State.PUBLIC) | Q(
+        pk__in=own, state__in=[DigestComment.State.HELD, DigestComment.State.UNVERIFIED]
+    )
+    comments = list(DigestComment.objects.for_digest(digest).filter(visible).select_related("user"))
+    is_open = comments_open(digest)
+    form = None
+    if is_open:
+        initial = {} if request.user.is_authenticated else remembered_author(request)
+        form = DigestCommentForm(digest, initial=initial, user=request.user)
+    return {
+        "request": request,
+        "digest": digest,
+        "tree": build_tree(comments),
+        "count": sum(1 for c in comments if c.state == DigestComment.State.PUBLIC),
+        "form": form,
+        "is_open": is_open,
+        "max_level": max_level(),
+        "own": own,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def reply_target(context, tree):
+    """The comment a no-JavaScript reader chose to reply to (?replytocom=ID), if it is shown."""
+    try:
+        wanted = int(context["request"].GET.get("replytocom", ""))
+    except ValueError:
+        return None
+    stack = list(tree)
+    while stack:
+        node = stack.pop()
+        if node["comment"].pk == wanted and node["comment"].state == DigestComment.State.PUBLIC:
+            return node["comment"]
+        stack.extend(node["children"])
+    return None
+
+
+@register.inclusion_tag("comments/_avatar.html")
+def avatar(comment):
+    """Initials on a colour made from the name: no third-party request, no email hash."""
+    words = [w for w in (comment.name or "?").split() if w[:1].isalnum()] or ["?"]
+    initials = (words[0][:1] + (words[-1][:1] if len(words) > 1 else "")).upper()
+    # One of twelve colours (classes, so no inline style is needed).
+    hue = sum(map(ord, comment.name or "?")) % 12
+    return {"initials": initials, "hue": hue}

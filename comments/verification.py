@@ -1,0 +1,49 @@
+"""Confirming a guest's email address with a signed, time-limited link (JSON, not pickles)."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .abuse import _digest, _hit, client_ip
+from .mail import send_after_commit, site_url
+from .models import VerifiedEmail
+
+SALT = "comments.confirm"
+
+
+def is_verified(email):
+    return (
+        settings.COMMENTS_REMEMBER_VERIFIED_EMAILS
+        and VerifiedEmail.objects.filter(email=email).exists()
+    )
+
+
+def make_token(comment):
+    return signing.dumps({"c": comment.pk, "e": comment.user_email}, salt=SALT)
+
+
+def read_token(token):
+    """(comment id, email) from a token; raises signing.BadSignature (or SignatureExpired)."""
+    value = signing.loads(token, salt=SALT, max_age=settings.COMMENTS_CONFIRM_MAX_AGE)
+    return int(value["c"]), value["e"]
+
+
+def request_confirmation(comment, request):
+    """Mail the link, unless this address or IP has had too many already; returns whether sent."""
+    per_address, per_ip = settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR
+    if _hit(f"comments:confirm-mail:{_digest(comment.user_email)}", 3600) > per_address:
+        return False
+    if _hit(f"comments:confirm-mail-ip:{client_ip(request)}", 3600) > per_ip:
+        return False
+    url = site_url(reverse("comments:confirm", kwargs={"token": make_token(comment)}))
+    send_after_commit(
+        comment.user_email,
+        f"Confirm your comment on “{comment.content_object}”",
+        "comments/mail/confirm.txt",
+        {"comment": comment, "url": url, "hours": settings.COMMENTS_CONFIRM_MAX_AGE // 3600},
+    )
+    return True
+
+
+def remember(email):
+    VerifiedEmail.objects.get_or_create(email=email)

@@ -1,0 +1,192 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views import View
+
+from blog.models import Digest
+
+from . import abuse, moderation, notifications, verification
+from .forms import DigestCommentForm
+from .models import DigestComment, VerifiedEmail
+from .threading import ThreadTooDeep, save_new_comment
+
+OWN_COMMENTS = "own_comments"
+REMEMBER_COOKIE = "comment_author"
+
+
+class PostCommentView(View):
+    """Store a new comment in one locked transaction, then mail whoever needs to know."""
+
+    def post(self, request):
+        digest = get_object_or_404(
+            Digest.objects.published(), pk=_int(request.POST.get("object_pk"))
+        )
+        form = DigestCommentForm(digest, data=request.POST, user=request.user)
+        if not moderation.comments_open(digest):
+            return self.refuse(request, digest, form, "Comments on this digest are closed.", 403)
+        if not form.is_valid():
+            return self.refuse(request, digest, form, "Please correct the marked fields.", 400)
+        comment = form.build_comment(request)
+        try:
+            abuse.check_flood_and_rate(request, comment.user_email)
+        except abuse.Refused as exc:
+            return self.refuse(request, digest, form, str(exc), 429)
+        parent = self.parent(form, digest)
+        if parent is False:
+            return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
+
+        verified = comment.user_id is not None or verification.is_verified(comment.user_email)
+        comment.state, comment.moderation_reason = moderation.decide(comment)
+        if verified:
+            comment.verified_at = timezone.now()
+        elif comment.state != DigestComment.State.SPAM:
+            # Spam is never mailed about: no confirmation mail to an address we won't publish.
+            comment.state = DigestComment.State.UNVERIFIED
+        comment.fingerprint = abuse.fingerprint(comment)
+        try:
+            with transaction.atomic():
+                save_new_comment(comment, parent)
+                self.announce(request, comment)
+        except ThreadTooDeep:
+            message = "Replies can't go deeper here. Reply to an earlier comment in the thread."
+            return self.refuse(request, digest, form, message, 400)
+        except IntegrityError:
+            existing = DigestComment.objects.filter(fingerprint=comment.fingerprint).first()
+            if existing is None:
+                raise
+            messages.info(request, "You had already sent this comment; it is stored once.")
+            comment = existing
+        remember_own(request, comment)
+        response = redirect(comment.get_absolute_url())
+        remember_author(response, form)
+        return response
+
+    def parent(self, form, digest):
+        reply_to = form.cleaned_data.get("reply_to") or 0
+        if not reply_to:
+            return None
+        parent = DigestComment.objects.for_digest(digest).filter(pk=reply_to).first()
+        if parent is None or parent.state != DigestComment.State.PUBLIC:
+            return False
+        return parent
+
+    def announce(self, request, comment):
+        """Messages for the commenter and mails for everyone else, after commit."""
+        State = DigestComment.State
+        if comment.state == State.UNVERIFIED:
+            if verification.request_confirmation(comment, request):
+                messages.info(
+                    request,
+                    f"Almost done: we sent a link to {comment.user_email}. "
+                    "Your comment appears once you open it.",
+                )
+            else:
+                messages.warning(
+                    request,
+                    "We have already sent several confirmation mails to this address; "
+                    "use the newest one. Your comment is kept until you confirm.",
+                )
+        elif comment.state == State.HELD:
+            messages.info(request, "Your comment is awaiting moderation.")
+            notifications.comment_held(comment)
+        elif comment.state == State.PUBLIC:
+            notifications.comment_published(comment)
+        # Spam: said nothing to anyone; it waits in the admin's spam list.
+
+    def refuse(self, request, digest, form, message, status):
+        """Show the form again with everything the reader typed, and why it was not sent."""
+        context = {"digest": digest, "form": form, "message": message}
+        return render(request, "comments/form_page.html", context, status=status)
+
+
+class ConfirmView(View):
+    """A guest opens the link in the confirmation mail (a button POSTs, so mail scanners don't)."""
+
+    template_name = "comments/confirm.html"
+
+    def get_comment(self, token):
+        try:
+            pk, email = verification.read_token(token)
+        except signing.SignatureExpired:
+            return None, "This link has expired. Send your comment again to get a new one."
+        except signing.BadSignature:
+            return None, "This link is not valid. Copy the whole address from the mail."
+        comment = DigestComment.objects.filter(pk=pk, user_email=email).first()
+        if comment is None:
+            return None, "This comment no longer exists."
+        return comment, ""
+
+    def get(self, request, token):
+        comment, error = self.get_comment(token)
+        status = 400 if error else 200
+        return render(
+            request, self.template_name, {"comment": comment, "error": error}, status=status
+        )
+
+    def post(self, request, token):
+        comment, error = self.get_comment(token)
+        if error:
+            return render(
+                request, self.template_name, {"comment": None, "error": error}, status=400
+            )
+        if comment.state == DigestComment.State.UNVERIFIED:
+            with transaction.atomic():
+                comment.verified_at = timezone.now()
+                comment.state, comment.moderation_reason = moderation.decide(comment)
+                comment.save(update_fields=["verified_at", "state", "moderation_reason",
+                                            "is_public", "is_removed"])  # fmt: skip
+                verification.remember(comment.user_email)
+                if comment.state == DigestComment.State.PUBLIC:
+                    VerifiedEmail.objects.filter(email=comment.user_email).update(
+                        has_approved_comment=True
+                    )
+                PostCommentView().announce(request, comment)
+            remember_own(request, comment)
+        return redirect(comment.get_absolute_url())
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such digest") from None
+
+
+def remember_own(request, comment):
+    """The session keeps the reader's own comments, so they see them while pending."""
+    own = request.session.get(OWN_COMMENTS, {})
+    own[str(comment.pk)] = int(comment.submit_date.timestamp())
+    request.session[OWN_COMMENTS] = own
+
+
+def own_comment_ids(request):
+    return {int(pk) for pk in request.session.get(OWN_COMMENTS, {})}
+
+
+def remember_author(response, form):
+    """Opt-in: keep name, email and website in a signed cookie for next time (a year)."""
+    data = form.cleaned_data
+    if "remember" not in form.fields:
+        return
+    if data.get("remember"):
+        value = {"name": data["name"], "email": data["email"], "url": data.get("url", "")}
+        response.set_signed_cookie(
+            REMEMBER_COOKIE, signing.dumps(value), salt=REMEMBER_COOKIE,
+            max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )  # fmt: skip
+    else:
+        response.delete_cookie(REMEMBER_COOKIE)
+
+
+def remembered_author(request):
+    try:
+        raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_COOKIE)
+        value = signing.loads(raw)
+    except (KeyError, signing.BadSignature):
+        return {}
+    return {k: value.get(k, "") for k in ("name", "email", "url")} | {"remember": True}
