@@ -6,9 +6,11 @@ from django.conf import settings
 from django.utils import timezone
 from django_comments_xtd.moderation import SpamModerator
 
+from . import notifications
 from .models import DigestComment, VerifiedEmail
 
 LINK = re.compile(r"<a\s", re.I)
+SPACE = r"\s+"
 
 
 class DigestModerator(SpamModerator):
@@ -32,17 +34,35 @@ def comments_open(digest):
 
 
 def _words_in(text, words):
+    """The listed words (or phrases) that occur in text as whole words, ignoring case.
+
+    Whole words, so a moderation word "ass" holds "Ass!" but not "class" or "passage";
+    a phrase matches however much space is between its words.
+    """
     lowered = text.casefold()
-    return [w for w in words if w and w.casefold() in lowered]
+    found = []
+    for word in words:
+        parts = word.casefold().split()
+        phrase = SPACE.join(map(re.escape, parts))
+        if parts and re.search(rf"(?<!\w){phrase}(?!\w)", lowered):
+            found.append(word.strip())
+    return found
 
 
 def decide(comment):
     """(state, reason) for a comment whose author's address is confirmed."""
-    text = " ".join([comment.comment, comment.user_name, comment.user_email, comment.user_url])
+    if comment.user_id and comment.user.is_staff:
+        # Editors are trusted, as WordPress trusts moderators: an editor quoting a
+        # listed word must not land in the spam list unseen.
+        return DigestComment.State.PUBLIC, ""
+    # Like WordPress's lists: the text, the name, the addresses and the IP.
+    fields = (
+        comment.comment, comment.user_name, comment.user_email, comment.user_url,
+        comment.ip_address,
+    )  # fmt: skip
+    text = " ".join(field or "" for field in fields)
     if found := _words_in(text, settings.COMMENTS_DISALLOWED_WORDS):
         return DigestComment.State.SPAM, f"disallowed word: {found[0]}"
-    if comment.user_id and comment.user.is_staff:
-        return DigestComment.State.PUBLIC, ""
     links = len(LINK.findall(comment.comment_html))
     if links > settings.COMMENTS_MAX_LINKS:
         return DigestComment.State.HELD, f"{links} links (more than {settings.COMMENTS_MAX_LINKS})"
@@ -63,3 +83,15 @@ def is_known_author(comment):
     if comment.user_id:
         return earlier.filter(user_id=comment.user_id).exists()
     return earlier.filter(user_email=comment.user_email).exists()
+
+
+def approve(comment):
+    """An editor made this comment public: its address counts as approved, followers hear of it.
+
+    Call after saving the new state; the mails go out when the transaction commits.
+    """
+    if comment.user_email:
+        VerifiedEmail.objects.update_or_create(
+            email=comment.user_email, defaults={"has_approved_comment": True}
+        )
+    notifications.comment_published(comment)
