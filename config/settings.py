@@ -227,3 +227,6 @@ COMMENTS_EDIT_SECONDS = 15 * 60
 # Mail the digest's author and editors about held (and, if set, all new) comments.
 COMMENTS_NOTIFY_EDITORS = env_bool("COMMENTS_NOTIFY_EDITORS", default=True)
 COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = env_bool("COMMENTS_NOTIFY_EDITORS_OF_PUBLIC", default=False)
+# Comment avatars: initials made here by default (no request to another site, nothing
+# derived from the email address in the page). On: Gravatar images from the address's hash.
+COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", default=False)

@@ -3,10 +3,18 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from comments.feeds import DigestCommentsFeed
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("comments/", include("comments.urls")),
     path("", include("blog.urls")),
+    # After blog.urls, which registers the yyyy and mm converters.
+    path(
+        "<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/feed/",
+        DigestCommentsFeed(),
+        name="digest-comments-feed",
+    ),
 ]
 
 if settings.DEBUG:

@@ -1,6 +1,7 @@
 from django import template
 from django.db.models import Q
 
+from .. import avatars, editing, feeds
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -65,9 +66,23 @@ def reply_target(context, tree):
 
 @register.inclusion_tag("comments/_avatar.html")
 def avatar(comment):
-    """Initials on a colour made from the name: no third-party request, no email hash."""
-    words = [w for w in (comment.name or "?").split() if w[:1].isalnum()] or ["?"]
-    initials = (words[0][:1] + (words[-1][:1] if len(words) > 1 else "")).upper()
-    # One of twelve colours (classes, so no inline style is needed).
-    hue = sum(map(ord, comment.name or "?")) % 12
-    return {"initials": initials, "hue": hue}
+    """Initials on a colour made from the name; a Gravatar only if COMMENTS_GRAVATAR is on."""
+    return avatars.for_comment(comment)
+
+
+@register.simple_tag(takes_context=True)
+def edit_minutes_left(context, comment):
+    """Minutes the reader may still edit or delete this comment: 0 unless they wrote it."""
+    return editing.minutes_left(context["request"], comment)
+
+
+@register.filter
+def is_deleted(comment):
+    """A comment its author deleted, kept as a placeholder because it has replies."""
+    return editing.is_deleted(comment)
+
+
+@register.simple_tag
+def comments_feed_url(digest):
+    """The RSS feed of comments on a published digest."""
+    return feeds.digest_feed_url(digest)
