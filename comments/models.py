@@ -89,3 +89,55 @@ class VerifiedEmail(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Subscriptions whose address has opened the confirmation link."""
+        return self.filter(confirmed_at__isnull=False)
+
+
+class Subscription(models.Model):
+    """An address that gets every new public comment on one digest, without commenting."""
+
+    digest = models.ForeignKey(
+        "blog.Digest", on_delete=models.CASCADE, related_name="comment_subscriptions"
+    )
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=245, blank=True)
+    # Empty until the owner of the address confirms; unconfirmed rows are purged.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("digest", "email")
+        constraints = [
+            models.UniqueConstraint(fields=("digest", "email"), name="comments_subscription_once")
+        ]
+
+    def __str__(self):
+        return f"{self.email} on {self.digest}"
+
+    def get_absolute_url(self):
+        return self.digest.get_absolute_url()
+
+
+class Announcement(models.Model):
+    """A public comment whose readers have been mailed: it is announced once, however
+    often it is approved, confirmed or republished."""
+
+    comment = models.OneToOneField(
+        DigestComment, on_delete=models.CASCADE, primary_key=True, related_name="announcement"
+    )
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-announced_at",)
+
+    def __str__(self):
+        return f"Comment {self.comment_id} announced {self.announced_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return self.comment.get_absolute_url()

@@ -1,22 +1,61 @@
-"""Who hears about a new public or held comment."""
+"""Who hears about a new public or held comment. Mail goes out after the transaction commits."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from .mail import send_after_commit, site_url
-from .models import DigestComment
+from .mail import message, send_all_after_commit, site_url
+from .models import Announcement, DigestComment, Subscription
+from .subscriptions import unsubscribe_headers, unsubscribe_url
+
+# Why a reader gets the mail; the template says so above the unsubscribe link.
+REPLY, FOLLOWER, SUBSCRIBER = "reply", "follower", "subscriber"
 
 
 def comment_published(comment):
-    """Tell the author of the comment replied to (if they asked) and the digest's followers."""
+    """Mail the parent's author (if they opted in), followers and subscribers, once per comment.
+
+    Call it whenever a comment becomes public: at posting, on email confirmation, on approval.
+    A comment that isn't public, or was announced before, mails nobody.
+    """
+    if comment.state != DigestComment.State.PUBLIC or not _first_announcement(comment):
+        return
     digest = comment.content_object
-    sent = {comment.user_email}
+    mails = [
+        _reader_mail(email, name, reason, comment, digest)
+        for email, name, reason in readers(comment, digest)
+    ]
+    if settings.COMMENTS_NOTIFY_EDITORS and settings.COMMENTS_NOTIFY_EDITORS_OF_PUBLIC:
+        mails += _editor_mails(comment, digest, held=False)
+    send_all_after_commit(mails)
+
+
+def comment_held(comment):
+    if settings.COMMENTS_NOTIFY_EDITORS:
+        send_all_after_commit(_editor_mails(comment, comment.content_object, held=True))
+
+
+def readers(comment, digest):
+    """[(email, name, reason)] to tell about a public comment: one entry per address (the
+    closest reason wins), never the comment's own author."""
+    seen = {comment.user_email.casefold()}
+    found = []
+
+    def add(email, name, reason):
+        if email and email.casefold() not in seen:
+            seen.add(email.casefold())
+            found.append((email, name, reason))
+
     if comment.is_reply:
-        parent = DigestComment.objects.filter(pk=comment.parent_id).first()
-        if parent and parent.notify != DigestComment.Notify.NONE and parent.user_email not in sent:
-            _notify(parent.user_email, parent.user_name, comment, digest, "reply")
-            sent.add(parent.user_email)
+        parent = (
+            DigestComment.objects.filter(pk=comment.parent_id)
+            .exclude(state=DigestComment.State.SPAM)
+            .exclude(notify=DigestComment.Notify.NONE)
+            .values_list("user_email", "user_name")
+            .first()
+        )
+        if parent:
+            add(*parent, REPLY)
     followers = (
         DigestComment.objects.for_digest(digest)
         .public()
@@ -24,29 +63,34 @@ def comment_published(comment):
         .values_list("user_email", "user_name")
     )
     for email, name in followers:
-        if email not in sent:
-            _notify(email, name, comment, digest, "new")
-            sent.add(email)
-    if settings.COMMENTS_NOTIFY_EDITORS and settings.COMMENTS_NOTIFY_EDITORS_OF_PUBLIC:
-        _tell_editors(comment, digest, held=False)
+        add(email, name, FOLLOWER)
+    subscribers = Subscription.objects.confirmed().filter(digest=digest)
+    for email, name in subscribers.values_list("email", "name"):
+        add(email, name, SUBSCRIBER)
+    return found
 
 
-def comment_held(comment):
-    if settings.COMMENTS_NOTIFY_EDITORS:
-        _tell_editors(comment, comment.content_object, held=True)
+def _first_announcement(comment):
+    """Record that this comment is announced; False if it was before (approved twice, say).
+    The row commits or rolls back with the mails queued alongside it."""
+    _, created = Announcement.objects.get_or_create(comment_id=comment.pk)
+    return created
 
 
-def _notify(email, name, comment, digest, kind):
-    send_after_commit(
+def _reader_mail(email, name, reason, comment, digest):
+    unsubscribe = unsubscribe_url(email, digest.pk)
+    subject = f"New {'reply' if reason == REPLY else 'comment'} on “{digest}”"
+    return message(
         email,
-        f"New {'reply' if kind == 'reply' else 'comment'} on “{digest}”",
+        subject,
         "comments/mail/notification.txt",
-        {"name": name, "comment": comment, "digest": digest, "kind": kind,
-         "url": site_url(comment.get_absolute_url())},
+        {"name": name, "comment": comment, "digest": digest, "reason": reason,
+         "url": site_url(comment.get_absolute_url()), "unsubscribe_url": unsubscribe},
+        headers=unsubscribe_headers(unsubscribe),
     )  # fmt: skip
 
 
-def _tell_editors(comment, digest, held):
+def _editor_mails(comment, digest, held):
     editors = set(
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
@@ -56,10 +100,12 @@ def _tell_editors(comment, digest, held):
     if digest.author and digest.author.email:
         editors.add(digest.author.email)
     admin_url = site_url(reverse("admin:comments_digestcomment_change", args=[comment.pk]))
-    for email in sorted(editors):
-        send_after_commit(
+    return [
+        message(
             email,
             f"{'Held' if held else 'New'} comment on “{digest}”",
             "comments/mail/editor.txt",
             {"comment": comment, "digest": digest, "held": held, "admin_url": admin_url},
         )
+        for email in sorted(editors)
+    ]

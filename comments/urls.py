@@ -1,13 +1,17 @@
 from django.urls import path
 
-from . import editing, feeds, views
+from . import subscriptions, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("post/", views.PostCommentView.as_view(), name="post"),
     path("confirm/<str:token>/", views.ConfirmView.as_view(), name="confirm"),
-    path("<int:pk>/edit/", editing.EditCommentView.as_view(), name="edit"),
-    path("<int:pk>/delete/", editing.DeleteCommentView.as_view(), name="delete"),
-    path("feed/", feeds.LatestCommentsFeed(), name="feed"),
+    path("subscribe/", subscriptions.SubscribeView.as_view(), name="subscribe"),
+    path(
+        "subscribe/<str:token>/",
+        subscriptions.SubscriptionConfirmView.as_view(),
+        name="subscribe-confirm",
+    ),
+    path("unsubscribe/<str:token>/", subscriptions.UnsubscribeView.as_view(), name="unsubscribe"),
 ]
