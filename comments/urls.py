@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import subscriptions, views
+from . import editing, feeds, subscriptions, views
 
 app_name = "comments"
 
 urlpatterns = [
     path("post/", views.PostCommentView.as_view(), name="post"),
     path("confirm/<str:token>/", views.ConfirmView.as_view(), name="confirm"),
+    path("<int:pk>/edit/", editing.EditCommentView.as_view(), name="edit"),
+    path("<int:pk>/delete/", editing.DeleteCommentView.as_view(), name="delete"),
+    path("feed/", feeds.LatestCommentsFeed(), name="feed"),
     path("subscribe/", subscriptions.SubscribeView.as_view(), name="subscribe"),
     path(
         "subscribe/<str:token>/",
