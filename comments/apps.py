@@ -8,14 +8,28 @@ class CommentsConfig(AppConfig):
     name = "comments"
 
     def ready(self):
+        from django.db.models.signals import post_delete, pre_save
+        from django_comments_xtd.models import publish_or_unpublish_on_pre_save
         from django_comments_xtd.moderation import moderator
 
         from blog.models import Digest
 
+        from .models import DigestComment
         from .moderation import DigestModerator
 
         moderator.register(Digest, DigestModerator)
         post_migrate.connect(sync_site, sender=self)
+        # xtd flips is_public on every reply below a comment whose visibility changes;
+        # our `state` decides each comment's visibility, so that cascade is switched off.
+        pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=DigestComment._meta.label)
+        post_delete.connect(delete_comments_of_digest, sender=Digest)
+
+
+def delete_comments_of_digest(sender, instance, using, **kwargs):
+    """A deleted digest takes its comments with it (they hang on it by a generic key)."""
+    from .models import DigestComment
+
+    DigestComment.objects.using(using).for_digest(instance).delete()
 
 
 def sync_site(using="default", **kwargs):

@@ -32,11 +32,11 @@ from .views import OWN_COMMENTS
 
 DELETED_TEXT = "This comment was deleted."
 # A comment deleted by its author but kept because it has replies (see remove()).
-DELETED = Q(user__isnull=True, user_name="", comment=DELETED_TEXT)
+DELETED = Q(state=DigestComment.State.REMOVED)
 
 
 def is_deleted(comment):
-    return comment.user_id is None and not comment.user_name and comment.comment == DELETED_TEXT
+    return comment.state == DigestComment.State.REMOVED
 
 
 def is_author(request, comment):
@@ -127,6 +127,9 @@ def remove(comment):
     list(XtdComment.norel_objects.select_for_update().filter(pk=comment.thread_id).values("pk"))
     if thread.filter(parent_id=comment.pk).exclude(pk=comment.pk).exists():
         DigestComment.objects.filter(pk=comment.pk).update(
+            state=DigestComment.State.REMOVED,
+            is_public=False,
+            is_removed=True,
             comment=DELETED_TEXT,
             comment_html=render_comment_text(DELETED_TEXT),
             user=None,

@@ -27,6 +27,8 @@ class DigestComment(XtdComment):
         HELD = "held", "Awaiting moderation"
         PUBLIC = "public", "Public"
         SPAM = "spam", "Spam"
+        # Deleted by its author but kept, nameless, so its replies keep their place.
+        REMOVED = "removed", "Deleted (kept for its replies)"
 
     class Notify(models.TextChoices):
         NONE = "none", "No mail"
@@ -58,7 +60,7 @@ class DigestComment(XtdComment):
     def save(self, *args, **kwargs):
         # is_public / is_removed are what django-comments and xtd filter on; state is ours.
         self.is_public = self.state == self.State.PUBLIC
-        self.is_removed = self.state == self.State.SPAM
+        self.is_removed = self.state in {self.State.SPAM, self.State.REMOVED}
         if self.submit_date is None:
             self.submit_date = timezone.now()
         # Skip XtdComment.save(): it places replies outside any lock. comments.threading does it.

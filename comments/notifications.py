@@ -99,6 +99,8 @@ def _editor_mails(comment, digest, held):
     )
     if digest.author and digest.author.email:
         editors.add(digest.author.email)
+    # Nobody is told about their own comment.
+    editors = {e for e in editors if e.casefold() != (comment.user_email or "").casefold()}
     admin_url = site_url(reverse("admin:comments_digestcomment_change", args=[comment.pk]))
     return [
         message(

@@ -59,7 +59,9 @@ class PostCommentView(View):
             if existing is None:
                 raise
             messages.info(request, "You had already sent this comment; it is stored once.")
-            comment = existing
+            # Sending the same words again proves nothing: only a comment this browser
+            # already owns stays editable here.
+            return redirect(existing.get_absolute_url())
         remember_own(request, comment)
         response = redirect(comment.get_absolute_url())
         remember_author(response, form)

@@ -31,12 +31,13 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "blog",
-    "comments",
     "adminsortable2",
     "sorl.thumbnail",
-    # django_comments_xtd must come before django_comments.
+    # django_comments_xtd must come before django_comments; our comments app after both,
+    # so that its ready() runs last (it undoes one of xtd's signal handlers).
     "django_comments_xtd",
     "django_comments",
+    "comments",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -229,3 +229,33 @@ def test_mail_server_down_loses_nothing(client, digest, settings, caplog):
     assert response.status_code == 302
     assert DigestComment.objects.count() == 1
     assert "Could not send" in caplog.text
+
+
+def test_reply_under_a_hidden_comment_hangs_under_a_placeholder(client, digest, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    approved_author()
+    approved_author("bob@example.com")
+    post_comment(client, digest, comment="Parent words")
+    parent = DigestComment.objects.get()
+    post_comment(client, digest, reply_to=parent.pk, comment="Child words", email="bob@example.com")
+    parent.state = DigestComment.State.SPAM
+    parent.save()
+    child = DigestComment.objects.get(comment="Child words")
+    assert child.state == DigestComment.State.PUBLIC and child.is_public  # no xtd cascade
+    page = factories_client_page(digest)
+    assert "Parent words" not in page
+    section = page.split('id="comments"')[1]
+    assert section.index("This comment is not shown.") < section.index("Child words")
+    assert "comment-list--children" in section
+
+
+def test_duplicate_post_does_not_hand_over_the_comment(client, digest, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    approved_author()
+    post_comment(client, digest, comment="Mine")
+    from django.test import Client
+
+    stranger = Client()
+    response = post_comment(stranger, digest, comment="Mine")
+    assert response.status_code == 302
+    assert "Edit your comment" not in stranger.get(digest.get_absolute_url()).content.decode()

@@ -12,13 +12,24 @@ register = template.Library()
 
 
 def build_tree(comments):
-    """Nest comments (in thread order) as [{"comment": c, "children": [...]}, ...]."""
+    """Nest comments (in thread order) as [{"comment": c, "children": [...]}, ...].
+
+    A reply whose parent is not shown (held, spam) hangs under a placeholder for it,
+    so it never looks like an answer to the digest itself.
+    """
     roots, by_id = [], {}
     for comment in comments:
         node = {"comment": comment, "children": []}
         by_id[comment.pk] = node
-        parent = by_id.get(comment.parent_id) if comment.parent_id != comment.pk else None
-        (parent["children"] if parent else roots).append(node)
+        if comment.parent_id == comment.pk:
+            roots.append(node)
+            continue
+        parent = by_id.get(comment.parent_id)
+        if parent is None:
+            parent = {"comment": None, "children": []}
+            by_id[comment.parent_id] = parent
+            roots.append(parent)
+        parent["children"].append(node)
     return roots
 
 
@@ -27,8 +38,9 @@ def comment_section(context, digest):
     """The comments under a digest: public ones, the reader's own pending ones, and the form."""
     request = context["request"]
     own = own_comment_ids(request)
-    visible = Q(state=DigestComment.State.PUBLIC) | Q(
-        pk__in=own, state__in=[DigestComment.State.HELD, DigestComment.State.UNVERIFIED]
+    State = DigestComment.State
+    visible = Q(state__in=[State.PUBLIC, State.REMOVED]) | Q(
+        pk__in=own, state__in=[State.HELD, State.UNVERIFIED]
     )
     comments = list(DigestComment.objects.for_digest(digest).filter(visible).select_related("user"))
     is_open = comments_open(digest)
