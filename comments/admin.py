@@ -246,7 +246,8 @@ class DigestCommentAdmin(admin.ModelAdmin):
     def _move(self, request, queryset, state, done, unchanged):
         """Set the state of the selected comments, as saving each on its change form would."""
         with transaction.atomic():
-            selected = list(queryset.select_for_update())
+            # of=("self",): the list query joins nullable users; only the comment rows lock.
+            selected = list(queryset.select_for_update(of=("self",)))
             changed = [comment for comment in selected if comment.state != state]
             for comment in changed:
                 comment.state = state

@@ -17,6 +17,10 @@ class ThreadTooDeep(Exception):
     """The comment replied to is already at the deepest level."""
 
 
+class ParentGone(Exception):
+    """The comment replied to was deleted while the reply was on its way."""
+
+
 def max_level():
     from django.conf import settings
 
@@ -40,7 +44,9 @@ def save_new_comment(comment, parent=None):
     # Lock the root: every reply in this thread waits here for the one before it.
     # (xtd's plain table, so no outer join stands in the way of FOR UPDATE.)
     list(XtdComment.norel_objects.select_for_update().filter(pk=parent.thread_id).values("pk"))
-    parent = XtdComment.norel_objects.get(pk=parent.pk)  # fresh order and level after the lock
+    parent = XtdComment.norel_objects.filter(pk=parent.pk).first()  # fresh, after the lock
+    if parent is None:
+        raise ParentGone
     if parent.level >= max_level():
         raise ThreadTooDeep
     thread = XtdComment.norel_objects.filter(thread_id=parent.thread_id)

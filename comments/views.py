@@ -12,7 +12,7 @@ from blog.models import Digest
 from . import abuse, moderation, notifications, verification
 from .forms import DigestCommentForm
 from .models import DigestComment, VerifiedEmail
-from .threading import ThreadTooDeep, save_new_comment
+from .threading import ParentGone, ThreadTooDeep, save_new_comment
 
 OWN_COMMENTS = "own_comments"
 REMEMBER_COOKIE = "comment_author"
@@ -51,6 +51,8 @@ class PostCommentView(View):
             with transaction.atomic():
                 save_new_comment(comment, parent)
                 self.announce(request, comment)
+        except ParentGone:
+            return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
         except ThreadTooDeep:
             message = "Replies can't go deeper here. Reply to an earlier comment in the thread."
             return self.refuse(request, digest, form, message, 400)
