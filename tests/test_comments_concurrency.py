@@ -279,3 +279,31 @@ def test_unique_thread_and_order_is_a_real_backstop(db, digest):
         ("root", 1),
         ("reply", 2),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identical_posts_racing_are_stored_once(server, settings):
+    """Ten browsers send the same words as the same author at the same moment."""
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_RATE_LIMIT = (100_000, 3600)
+    digest = factories.make_digest()
+    parent = seed(digest, None, "parent")
+    VerifiedEmail.objects.create(email="twin@example.com", has_approved_comment=True)
+    readers = [Reader(server.url, digest.get_absolute_url()) for _ in range(10)]
+    for reader in readers:
+        reader.open_digest()
+    start = threading.Barrier(len(readers))
+
+    def post(reader, top_level):
+        start.wait()
+        return reader.reply(0 if top_level else parent.pk, "twin@example.com", "Same words.")
+
+    for top_level in (True, False):
+        start.reset()
+        DigestComment.objects.filter(comment="Same words.").delete()
+        with ThreadPoolExecutor(len(readers)) as pool:
+            answers = list(pool.map(lambda r, t=top_level: post(r, t), readers))
+        stored = list(DigestComment.objects.filter(comment="Same words."))
+        assert len(stored) == 1, f"{len(stored)} copies stored (top level: {top_level})"
+        assert {status for status, _, _ in answers} == {302}
+        assert {location.split("#")[1] for _, location, _ in answers} == {f"c{stored[0].pk}"}

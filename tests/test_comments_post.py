@@ -259,3 +259,34 @@ def test_duplicate_post_does_not_hand_over_the_comment(client, digest, settings)
     response = post_comment(stranger, digest, comment="Mine")
     assert response.status_code == 302
     assert "Edit your comment" not in stranger.get(digest.get_absolute_url()).content.decode()
+
+
+def test_rate_limit_per_ip_in_the_shared_cache(client, digest, settings):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_RATE_LIMIT = (2, 3600)
+    approved_author()
+    assert post_comment(client, digest, comment="One").status_code == 302
+    assert post_comment(client, digest, comment="Two").status_code == 302
+    response = post_comment(client, digest, comment="Three", email="other@example.com")
+    assert response.status_code == 429
+    assert "Too many comments from your network: at most 2 every 60 minutes" in (
+        response.content.decode()
+    )
+    assert DigestComment.objects.count() == 2
+
+
+def test_confirmation_mails_are_limited_per_address_and_per_ip(
+    client, digest, settings, mailoutbox
+):
+    settings.COMMENTS_FLOOD_SECONDS = 0
+    settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR = (2, 3)
+    for n in range(3):
+        post_comment(client, digest, comment=f"Victim {n}", email="victim@example.com")
+    assert [m.to for m in mailoutbox] == [["victim@example.com"]] * 2
+    page = client.get(digest.get_absolute_url()).content.decode()
+    assert "already sent several confirmation mails" in page
+    for n in range(2):
+        post_comment(client, digest, comment=f"Other {n}", email=f"other{n}@example.com")
+    # The third mail from this IP went out; the fourth did not.
+    assert len(mailoutbox) == 3
+    assert DigestComment.objects.filter(state=DigestComment.State.UNVERIFIED).count() == 5
