@@ -22,10 +22,10 @@ from django.views.decorators.csrf import csrf_exempt
 from blog.models import Digest
 
 from . import moderation
-from .abuse import _digest, _hit, client_ip
 from .forms import _limited
 from .mail import send_after_commit, site_url
 from .models import DigestComment, Subscription
+from .verification import may_send_confirmation
 
 CONFIRM_SALT = "comments.subscribe"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -72,15 +72,6 @@ def unsubscribe_headers(url):
 
 
 # Rules
-
-
-def may_mail(email, request):
-    """The confirmation-mail limits of comments.verification, on the same counters:
-    subscribing can't be used to send an address more mail than commenting can."""
-    per_address, per_ip = settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR
-    if _hit(f"comments:confirm-mail:{_digest(email)}", 3600) > per_address:
-        return False
-    return _hit(f"comments:confirm-mail-ip:{client_ip(request)}", 3600) <= per_ip
 
 
 def request_confirmation(digest, email):
@@ -173,7 +164,7 @@ class SubscribeView(View):
             name = form.user.get_full_name() or form.user.get_username()
             confirm(digest, email, name)
             _say_subscribed(request, email)
-        elif may_mail(email, request):
+        elif may_send_confirmation(email, request):
             request_confirmation(digest, email)
             # Same words whether or not the address was subscribed already: nothing leaks.
             messages.info(

@@ -28,12 +28,21 @@ def read_token(token):
     return int(value["c"]), value["e"]
 
 
+def may_send_confirmation(email, request):
+    """Count one confirmation mail to this address from this IP; False once either has had enough.
+
+    Comment and subscription confirmations share the counters, so neither can be used to
+    flood a third party's inbox.
+    """
+    per_address, per_ip = settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR
+    if _hit(f"comments:confirm-mail:{_digest(email)}", 3600) > per_address:
+        return False
+    return _hit(f"comments:confirm-mail-ip:{client_ip(request)}", 3600) <= per_ip
+
+
 def request_confirmation(comment, request):
     """Mail the link, unless this address or IP has had too many already; returns whether sent."""
-    per_address, per_ip = settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR
-    if _hit(f"comments:confirm-mail:{_digest(comment.user_email)}", 3600) > per_address:
-        return False
-    if _hit(f"comments:confirm-mail-ip:{client_ip(request)}", 3600) > per_ip:
+    if not may_send_confirmation(comment.user_email, request):
         return False
     url = site_url(reverse("comments:confirm", kwargs={"token": make_token(comment)}))
     send_after_commit(
