@@ -26,7 +26,7 @@ from blog.models import Digest
 from blog.sanitize import render_comment_text
 
 from . import abuse, moderation, notifications
-from .forms import _limited
+from .forms import limited_field
 from .models import DigestComment
 from .views import OWN_COMMENTS
 
@@ -78,7 +78,7 @@ def _window_text():
 class EditCommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = _limited(
+        field = limited_field(
             forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
             label="Comment", widget=forms.Textarea(attrs={"rows": 8}),
         )  # fmt: skip

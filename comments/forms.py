@@ -12,7 +12,7 @@ from blog.sanitize import render_comment_text
 from .models import DigestComment
 
 
-def _limited(field_class, limit, what, **kwargs):
+def limited_field(field_class, limit, what, **kwargs):
     """A field that refuses too long input with a message, never by cutting it."""
     message = (
         f"{what} can be at most {limit:,} characters long; yours has %(show_value)s. "
@@ -40,19 +40,21 @@ class DigestCommentForm(XtdCommentForm):
         self.user = user if user is not None and user.is_authenticated else None
         del self.fields["followup"]
         fields = self.fields
-        fields["name"] = _limited(forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name")
-        fields["email"] = _limited(
+        fields["name"] = limited_field(
+            forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name"
+        )
+        fields["email"] = limited_field(
             forms.EmailField, 254, "The email address",
             help_text="Never shown. We send you a link to confirm it.",
         )  # fmt: skip
-        fields["url"] = _limited(
+        fields["url"] = limited_field(
             forms.URLField, 200, "The website address", required=False, assume_scheme="https",
             validators=[URLValidator(schemes=["http", "https"])],
         )  # fmt: skip
         fields["url"].error_messages["invalid"] = (
             "Give a web address starting with http:// or https://."
         )
-        fields["comment"] = _limited(
+        fields["comment"] = limited_field(
             forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
             widget=forms.Textarea(attrs={"rows": 6}),
         )  # fmt: skip

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from blog.models import Digest
 
 from . import moderation
-from .forms import _limited
+from .forms import limited_field
 from .mail import send_after_commit, site_url
 from .models import DigestComment, Subscription
 from .verification import may_send_confirmation
@@ -125,7 +125,7 @@ def unsubscribe(email, digest_id):
 
 
 class SubscribeForm(forms.Form):
-    email = _limited(forms.EmailField, 254, "The email address", label="Email")
+    email = limited_field(forms.EmailField, 254, "The email address", label="Email")
     honeypot = forms.CharField(required=False, label="Leave this field empty")
 
     def __init__(self, *args, user=None, **kwargs):
