@@ -1,0 +1,1 @@
+"""Whole pages for anonymous readers, from the shared cache (see caching.pages)."""

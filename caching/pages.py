@@ -1,0 +1,327 @@
+"""Whole pages for anonymous readers, from the cache shared by every app node.
+
+What is cached: GET and HEAD of the reader pages in CACHED_ROUTES (home, digests,
+archives, categories, tags, feeds, sitemap, robots.txt), without a query string other
+than ``?page=``, answered 200, for a reader with nothing personal in the request.
+
+Who gets fresh pages: signed-in readers; a session holding the reader's own comments
+(comments.views.OWN_COMMENTS: their pending comments and Edit links are shown only to
+them); any request with messages waiting; a browser with the "remember me" cookie
+(its name and email are filled into the comment form). Responses that set a cookie of
+their own, change the session or say private/no-cache/no-store are not stored.
+
+The comment and subscribe forms carry a CSRF token, and the token must match the
+reader's CSRF cookie. A stored page keeps a placeholder where each token was; every
+reader served from the cache gets a token made for their own cookie (get_token(), which
+also sets the cookie when they have none). The form's signed timestamp (valid two
+hours) is far older than PAGE_CACHE_SECONDS can ever make it.
+
+Invalidation: a *generation* is stored beside the pages and every entry carries the
+generation it was rendered under; an entry of another generation is a miss. Saving or
+deleting a digest, item, link, category, tag or comment (caching.apps) bumps it, so a
+change made on one node is seen at once by every node sharing the cache. The bump
+happens at once and again when the transaction commits: a page rendered between the
+two from the old data is stored under the older generation, never served again.
+With a cache local to each process (LocMemCache, no REDIS_URL) workers share nothing but
+the database, so the generation is a database row, bumped in the same transaction.
+
+Time: an entry lives PAGE_CACHE_SECONDS at most, and never past the publication time of
+the next scheduled digest, so scheduled digests appear on time.
+
+Conditional requests: stored pages carry a weak ETag (a hash of the page without its
+CSRF tokens) and Last-Modified (when it was rendered) and answer 304 to a matching
+If-None-Match / If-Modified-Since; `Cache-Control: private, no-cache` makes browsers ask
+every time and keeps shared proxies from storing a page made for one reader's cookie.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import DatabaseError, transaction
+from django.db.models import F, Min
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+log = logging.getLogger(__name__)
+
+# URL names (resolver_match.view_name) whose anonymous GET responses are cached.
+CACHED_ROUTES = frozenset(
+    {
+        "blog:digest-list",
+        "blog:digest-list-page",
+        "blog:digest-detail",
+        "blog:archive-year",
+        "blog:archive-month",
+        "blog:category-detail",
+        "blog:category-feed",
+        "blog:tag-detail",
+        "blog:feed",
+        "blog:atom-feed",
+        "blog:sitemap",
+        "blog:robots",
+        "digest-comments-feed",
+        "comments:feed",
+    }
+)
+# Query parameters a cached page may have: each value gives one more entry. Any other
+# (search terms, ?replytocom=, tracking tags) is rendered fresh rather than filling the cache.
+CACHED_PARAMS = frozenset({"page"})
+# Headers kept with a stored page; the rest belong to one response (cookies, Vary, dates).
+STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
+# What {% csrf_token %} renders; the token is swapped for CSRF_PLACEHOLDER when stored.
+CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]+)(")')
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+GENERATION_KEY = "pages:generation"
+HEADER = "X-Page-Cache"
+
+
+def page_cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def enabled():
+    return settings.PAGE_CACHE_SECONDS > 0 and not isinstance(page_cache(), DummyCache)
+
+
+def is_local(cache):
+    """A cache each process keeps for itself: nothing shared between gunicorn workers."""
+    return isinstance(cache, LocMemCache)
+
+
+# Generation ------------------------------------------------------------------------
+
+
+def _new_generation():
+    # Random rather than a counter: a generation evicted from the cache and made again
+    # can never come back as the value an old entry was stored under.
+    return secrets.token_hex(8)
+
+
+def _bump_shared():
+    try:
+        page_cache().set(GENERATION_KEY, _new_generation(), timeout=None)
+    except Exception:
+        # Redis unreachable: pages are served uncached meanwhile, and stored pages
+        # expire after PAGE_CACHE_SECONDS at most.
+        log.warning("page cache: could not bump the generation", exc_info=True)
+
+
+def content_changed():
+    """Something readers see has changed: every cached page is stale, on every node."""
+    if not enabled():
+        return
+    if is_local(page_cache()):
+        from .models import Generation
+
+        if not Generation.objects.filter(pk=1).update(value=F("value") + 1):
+            Generation.objects.update_or_create(pk=1, defaults={"value": 1})
+        return
+    _bump_shared()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_shared)
+
+
+def _generation_and_entry(cache, key):
+    """(generation, stored entry or None): one round trip to a shared cache."""
+    if is_local(cache):
+        from .models import Generation
+
+        generation = Generation.objects.filter(pk=1).values_list("value", flat=True).first()
+        return str(generation or 0), cache.get(key)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+        return cache.get(GENERATION_KEY), None
+    return generation, found.get(key)
+
+
+def _seconds_to_next_publication():
+    """Seconds until the next scheduled digest goes public (None: none scheduled)."""
+    from blog.models import Digest
+
+    now = timezone.now()
+    nxt = Digest.objects.scheduled().aggregate(at=Min("published_at"))["at"]
+    return None if nxt is None else (nxt - now).total_seconds()
+
+
+# Requests --------------------------------------------------------------------------
+
+
+def is_cacheable_request(request):
+    match = request.resolver_match
+    return (
+        request.method in ("GET", "HEAD")
+        and match is not None
+        and match.view_name in CACHED_ROUTES
+        and all(name in CACHED_PARAMS for name in request.GET)
+    )
+
+
+def is_personal(request):
+    """Whether the page may show this reader something that is theirs alone."""
+    from comments.views import OWN_COMMENTS, REMEMBER_COOKIE
+
+    if request.COOKIES.get(REMEMBER_COOKIE):
+        return True
+    if request.user.is_authenticated:
+        return True
+    if request.session.get(OWN_COMMENTS):
+        return True
+    # len() reads the stored messages without marking them as shown.
+    return len(messages.get_messages(request)) > 0
+
+
+def cache_key(request):
+    # Scheme and host too: feeds, canonical and og: links are absolute.
+    address = request.build_absolute_uri().encode()
+    return "pages:page:" + hashlib.sha256(address).hexdigest()
+
+
+class PageCacheMiddleware:
+    """Serve and store reader pages; goes last in MIDDLEWARE, after sessions, CSRF,
+    authentication and messages, so their headers and cookies still apply to hits."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        plan = getattr(request, "_page_cache", None)
+        if plan is None:
+            return response
+        if plan["state"] == "miss":
+            response = self.store(request, response, plan)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
+        response.headers.setdefault(HEADER, plan["state"])
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not (enabled() and is_cacheable_request(request)):
+            return None
+        try:
+            personal = is_personal(request)
+        except DatabaseError:
+            return None  # the session can't be read: the view fails alike and answers 503
+        if personal:
+            request._page_cache = {"state": "bypass"}
+            return None
+        key = cache_key(request)
+        cache = page_cache()
+        try:
+            generation, entry = _generation_and_entry(cache, key)
+        except Exception:
+            log.warning("page cache unreachable; serving uncached", exc_info=True)
+            return None
+        if generation is None:
+            return None  # the cache is down (a fail-soft backend answers nothing)
+        had_csrf_cookie = "CSRF_COOKIE" in request.META
+        if entry and entry["generation"] == generation and entry["expires"] > time.time():
+            request._page_cache = {"state": "hit"}
+            return self.serve(request, entry, had_csrf_cookie)
+        request._page_cache = {
+            "state": "miss",
+            "key": key,
+            "generation": generation,
+            "had_csrf_cookie": had_csrf_cookie,
+            "csrf_used_before": bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")),
+        }
+        return None
+
+    def serve(self, request, entry, had_csrf_cookie):
+        if not entry["csrf"] or had_csrf_cookie:
+            # A browser holding its CSRF cookie keeps the token its copy has: a 304 is safe.
+            not_modified = get_conditional_response(
+                request, etag=entry["etag"], last_modified=entry["last_modified"]
+            )
+            if not_modified is not None:
+                return self.validators(not_modified, entry)
+        body = entry["body"]
+        if entry["csrf"]:
+            body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        response = HttpResponse(body, status=entry["status"])
+        for name, value in entry["headers"]:
+            response.headers[name] = value
+        return self.validators(response, entry)
+
+    def validators(self, response, entry):
+        response.headers["ETag"] = entry["etag"]
+        response.headers["Last-Modified"] = http_date(entry["last_modified"])
+        return response
+
+    def store(self, request, response, plan):
+        """Keep the response if it is the same for every anonymous reader."""
+        if not self.storable(request, response):
+            plan["state"] = "not stored"
+            return response
+        body, tokens = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
+        csrf_used = (
+            bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) and not plan["csrf_used_before"]
+        )
+        if csrf_used and not tokens:
+            # The token went somewhere other than a form field: can't be swapped safely.
+            plan["state"] = "not stored"
+            return response
+        now = time.time()
+        lifetime = float(settings.PAGE_CACHE_SECONDS)
+        try:
+            until_publication = _seconds_to_next_publication()
+        except Exception:
+            log.warning("page cache: could not read the next publication", exc_info=True)
+            return response
+        if until_publication is not None:
+            lifetime = min(lifetime, until_publication)
+        if lifetime < 1:
+            plan["state"] = "not stored"
+            return response
+        entry = {
+            "generation": plan["generation"],
+            "expires": now + lifetime,
+            "last_modified": int(now),
+            "etag": f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
+            "status": response.status_code,
+            "headers": [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)],
+            "body": body,
+            "csrf": bool(tokens),
+        }
+        try:
+            page_cache().set(plan["key"], entry, timeout=int(lifetime) + 1)
+        except Exception:
+            log.warning("page cache: could not store a page", exc_info=True)
+            return response
+        self.validators(response, entry)
+        if not tokens or plan["had_csrf_cookie"]:
+            not_modified = get_conditional_response(
+                request, etag=entry["etag"], last_modified=entry["last_modified"]
+            )
+            if not_modified is not None:
+                return self.validators(not_modified, entry)
+        return response
+
+    def storable(self, request, response):
+        if request.method != "GET" or response.status_code != 200 or response.streaming:
+            return False
+        if response.cookies:
+            return False
+        session = getattr(request, "session", None)
+        if session is not None and session.modified:
+            return False
+        if len(messages.get_messages(request)):
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+            return False
+        vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+        return vary <= {"cookie", "accept-encoding"}
