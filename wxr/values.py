@@ -1,0 +1,77 @@
+"""Turning WXR's strings into field values: numbers, dates, slugs, addresses."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urlparse
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .content import http_url
+
+ZERO_DATE = "0000-00-00 00:00:00"
+
+
+def number(value, default=0):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def wp_date(gmt, local="", rss=""):
+    """An aware datetime from WordPress's GMT date, else its local date, else the RSS date.
+
+    Drafts carry a GMT date of zeros; the local date is read in TIME_ZONE.
+    """
+    for value, zone in ((gmt, UTC), (local, None)):
+        value = (value or "").strip()
+        if value and value != ZERO_DATE:
+            try:
+                parsed = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+            except ValueError:
+                continue
+            if zone is None:
+                return timezone.make_aware(parsed, timezone.get_default_timezone())
+            return parsed.replace(tzinfo=zone)
+    if rss:
+        try:
+            parsed = parsedate_to_datetime(rss)
+        except (TypeError, ValueError):
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+def source_hash(*parts):
+    """A hash of what was read, to tell an unchanged record on the next run."""
+    raw = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def old_path(url):
+    """The decoded path of an old address, or "" for a bare /?p=ID link."""
+    path = unquote(urlparse((url or "").strip()).path)
+    return "" if path in {"", "/"} else path[:500]
+
+
+def make_slug(*candidates, max_length, fallback):
+    """The first candidate that slugifies to something (WordPress slugs may be %-encoded)."""
+    for value in candidates:
+        slug = slugify(unquote(value or ""))[:max_length].strip("-")
+        if slug:
+            return slug
+    return fallback
+
+
+def truncate(text, limit):
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def checked_url(value, limit=500):
+    """An absolute http(s) address that fits the field, or ""."""
+    url = http_url(value)
+    return url if len(url) <= limit else ""
