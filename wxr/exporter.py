@@ -75,7 +75,8 @@ def creator(digest):
 
 
 def term(domain, obj):
-    return f'<category domain="{domain}" nicename="{text(obj.slug)}">{cdata(obj.name)}</category>\n'
+    name = cdata(escape(obj.name))
+    return f'<category domain="{domain}" nicename="{text(obj.slug)}">{name}</category>\n'
 
 
 class Exporter:
@@ -148,7 +149,7 @@ class Exporter:
                 f"<wp:term_id>{self.term_ids[('category', category.pk)]}</wp:term_id>",
                 f"<wp:category_nicename>{cdata(category.slug)}</wp:category_nicename>",
                 f"<wp:category_parent>{cdata(parent)}</wp:category_parent>",
-                f"<wp:cat_name>{cdata(category.name)}</wp:cat_name>",
+                f"<wp:cat_name>{cdata(escape(category.name))}</wp:cat_name>",
                 f"<wp:category_description>{cdata(category.description)}</wp:category_description>",
                 "</wp:category>\n",
             )
@@ -158,7 +159,7 @@ class Exporter:
                 "<wp:tag>",
                 f"<wp:term_id>{self.term_ids[('tag', tag.pk)]}</wp:term_id>",
                 f"<wp:tag_slug>{cdata(tag.slug)}</wp:tag_slug>",
-                f"<wp:tag_name>{cdata(tag.name)}</wp:tag_name>",
+                f"<wp:tag_name>{cdata(escape(tag.name))}</wp:tag_name>",
                 "</wp:tag>\n",
             )
         self.write("<generator>digestblog export_wxr</generator>\n")
@@ -192,7 +193,8 @@ class Exporter:
         pub = format_datetime((published or modified).astimezone(UTC), usegmt=True)
         self.write(
             "<item>\n",
-            f"<title>{cdata(title)}</title>\n",
+            # WordPress titles and term names are HTML; ours are plain text.
+            f"<title>{cdata(escape(title))}</title>\n",
             f"<link>{text(link)}</link>\n",
             f"<pubDate>{pub}</pubDate>\n",
             f"<dc:creator>{cdata(creator)}</dc:creator>\n",
