@@ -1,0 +1,95 @@
+"""Django's Redis cache, made to fail soft: with Redis down the site serves uncached.
+
+Every cache operation that fails behaves like a miss (get returns the default, set and
+delete do nothing, add says "added" so flood and rate limits let comments through),
+logs a warning at most once every `WARN_EVERY` seconds, and stops asking Redis for
+`BREAK_SECONDS`, so a Redis that hangs costs one socket timeout, not one per call.
+`ping()` bypasses all that for /readyz.
+"""
+
+import logging
+import time
+
+import redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+# Short socket timeouts: a cache slower than this is worse than no cache.
+DEFAULT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+ERRORS = (redis.RedisError, OSError)
+
+
+class FailSafeRedisCache(RedisCache):
+    BREAK_SECONDS = 5
+    WARN_EVERY = 60
+
+    def __init__(self, server, params):
+        params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
+        super().__init__(server, params)
+        self._down_until = 0.0
+        self._warned_at = 0.0
+
+    def _failed(self, operation, exc):
+        now = time.monotonic()
+        self._down_until = now + self.BREAK_SECONDS
+        if now - self._warned_at >= self.WARN_EVERY:
+            self._warned_at = now
+            logger.warning(
+                "Cache unavailable (%s during %s): serving uncached", type(exc).__name__, operation
+            )
+
+    def _call(self, operation, fallback, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except ERRORS as exc:
+            self._failed(operation, exc)
+            return fallback
+
+    def ping(self):
+        """Raise unless Redis answers (for /readyz); a success closes the breaker."""
+        self._cache.get_client(write=True).ping()
+        self._down_until = 0.0
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", True, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", None)
+
+    def incr(self, key, delta=1, version=None):
+        if time.monotonic() < self._down_until:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        try:
+            return super().incr(key, delta, version)
+        except ERRORS as exc:
+            self._failed("incr", exc)
+            # As for a missing key: callers already handle that.
+            raise ValueError(f"Key '{key}' not found (cache unavailable)") from exc

@@ -1,0 +1,62 @@
+"""gunicorn settings: `gunicorn config.wsgi` reads this file from the project folder.
+
+Every value comes from the environment (docs/deploy.md lists them); command-line
+options such as `--bind` still win over this file.
+
+- `kill -HUP <master pid>` (systemd: `systemctl reload digestblog`) starts new workers
+  with the new code and settings, then stops the old ones once they have finished
+  their requests: no dropped request. That is why the app is not preloaded.
+- Access log and error log go to stdout/stderr for journald or the container runtime;
+  in production (DJANGO_PRODUCTION=1 or DJANGO_LOG_FORMAT=json) both are JSON lines
+  like the app's own, the access line carrying the response's X-Request-ID.
+"""
+
+import os
+
+from config.logging import gunicorn_logging
+
+
+def _env_bool(name, default=False):
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+# Sync workers: one request at a time each, so a page's queries never wait on another
+# thread. Two per core is a good start on a small machine.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A worker silent for this long is killed and replaced (a stuck request).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On HUP or TERM, workers get this long to finish the requests they are serving.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Keep the proxy's connections open between requests.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle each worker now and then, so slow memory growth never adds up.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
+preload_app = False
+# Worker heartbeats in memory rather than on disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Only these proxies may say the request came over HTTPS (X-Forwarded-Proto); the app
+# reads the same variable to trust their X-Forwarded-For (config/middleware.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+if os.environ.get("DJANGO_LOG_FORMAT", "json" if _env_bool("DJANGO_PRODUCTION") else "text") == (
+    "json"
+):
+    logconfig_dict = gunicorn_logging()
+else:
+    access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" id=%({x-request-id}o)s'
+
+# gunicorn's control socket is one per user by default, so two servers on one machine
+# (tests, scale-out) would fight over it; set GUNICORN_CONTROL_SOCKET to have one.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -1,0 +1,191 @@
+"""gunicorn in production mode, for real: workers, hashed and compressed static files,
+JSON logs with request ids, graceful reload on HUP, health and readiness, HTTPS behind
+a proxy, a configurable admin path."""
+
+import json
+import re
+import signal
+import threading
+import time
+
+import pytest
+
+from tests.ops_helpers import (  # noqa: F401 (fixtures)
+    Gunicorn,
+    base_env,
+    collected_static,
+    ops_media,
+    ops_postgres,
+)
+
+ADMIN_PATH = "backstage-4c1f/"
+
+
+@pytest.fixture(scope="module")
+def server(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
+    folder = tmp_path_factory.mktemp("gunicorn")
+    env = base_env(
+        DATABASE_URL=ops_postgres,
+        DJANGO_STATIC_ROOT=collected_static,
+        DJANGO_MEDIA_ROOT=ops_media,
+        DJANGO_ADMIN_PATH=ADMIN_PATH,
+        WEB_CONCURRENCY=3,
+    )
+    gunicorn = Gunicorn(env, folder).start()
+    yield gunicorn
+    gunicorn.stop()
+
+
+def test_workers_come_from_web_concurrency(server):
+    assert len(server.worker_pids()) == 3
+
+
+def test_static_files_have_hashed_names_and_are_served_compressed(server):
+    status, _, html = server.get("/")
+    assert status == 200
+    css = re.search(r'href="(/static/blog/site\.[0-9a-f]{12}\.css)"', html).group(1)
+    assert re.search(r'src="/static/blog/site\.[0-9a-f]{12}\.js"', html)
+
+    status, headers, _ = server.get(css, headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+    # The admin's files come from collectstatic too.
+    status, headers, _ = server.get(f"/{ADMIN_PATH}login/")
+    assert status == 200
+
+
+def test_logs_are_json_lines_with_request_id_method_path_status_and_duration(server):
+    status, headers, _ = server.get("/?utm=x", headers={"X-Request-ID": "edge-7f3a.42"})
+    assert status == 200
+    assert headers["X-Request-ID"] == "edge-7f3a.42"
+    _, headers, _ = server.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    generated = headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", generated)
+
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = server.json_lines()  # every line of stdout parses as JSON
+        access = {
+            line.get("request_id"): line for line in lines if line["logger"] == "gunicorn.access"
+        }
+        if "edge-7f3a.42" in access and generated in access:
+            break
+        time.sleep(0.1)
+    home = access["edge-7f3a.42"]
+    assert (home["method"], home["path"], home["query"], home["status"]) == (
+        "GET",
+        "/",
+        "utm=x",
+        200,
+    )
+    assert isinstance(home["duration_ms"], float) and home["duration_ms"] > 0
+    assert access[generated]["path"] == "/healthz"
+    # gunicorn's own messages are JSON too.
+    assert any(line["message"].startswith("Booting worker") for line in lines)
+
+
+def test_head_requests_are_answered_without_gunicorn_warnings(server):
+    status, headers, body = server.get("/", method="HEAD")
+    assert status == 200
+    assert body == ""
+    assert int(headers["Content-Length"]) > 1000
+    time.sleep(0.2)
+    assert "no-body response" not in server.output()
+
+
+def test_health_needs_no_host_name_and_readiness_reports_each_part(server):
+    status, _, body = server.get("/healthz", headers={"Host": "10.1.2.3:8000"})
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+    status, _, body = server.get("/readyz", headers={"Host": "10.1.2.3:8000"})
+    report = json.loads(body)
+    assert status == 200
+    assert report["status"] == "ok"
+    assert {name: check["ok"] for name, check in report["checks"].items()} == {
+        "database": True,
+        "cache": True,
+        "storage": True,
+    }
+    # Any other page still checks the host name.
+    assert server.get("/", headers={"Host": "10.1.2.3:8000"})[0] == 400
+
+
+def test_admin_lives_at_the_configured_path_only(server):
+    assert server.get("/admin/")[0] == 404
+    status, headers, _ = server.get(f"/{ADMIN_PATH}")
+    assert status == 302
+    assert headers["Location"].startswith(f"/{ADMIN_PATH}login/")
+    _, _, robots = server.get("/robots.txt")
+    assert ADMIN_PATH.strip("/") not in robots
+    assert "Disallow: /search/" in robots
+
+
+def test_hup_reloads_workers_without_dropping_a_request(server):
+    before = server.worker_pids()
+    results, stop = [], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            try:
+                results.append(server.get("/", timeout=10)[0])
+            except OSError as exc:
+                results.append(repr(exc))
+
+    thread = threading.Thread(target=hammer)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        server.signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            after = server.worker_pids()
+            if len(after) == 3 and not set(after) & set(before):
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join()
+    assert len(after) == 3 and not set(after) & set(before), (before, after)
+    assert server.process.poll() is None  # the master kept running
+    assert len(results) > 10
+    assert set(results) == {200}, [r for r in results if r != 200][:5]
+
+
+@pytest.fixture(scope="module")
+def https_server(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
+    folder = tmp_path_factory.mktemp("gunicorn-https")
+    env = base_env(
+        DATABASE_URL=ops_postgres,
+        DJANGO_STATIC_ROOT=collected_static,
+        DJANGO_MEDIA_ROOT=ops_media,
+        DJANGO_HTTPS=1,
+        WEB_CONCURRENCY=1,
+    )
+    gunicorn = Gunicorn(env, folder).start()
+    yield gunicorn
+    gunicorn.stop()
+
+
+def test_behind_the_tls_proxy_https_is_enforced_and_cookies_are_secure(https_server):
+    # Plain HTTP reaching the app is sent to https://; probes are not.
+    status, headers, _ = https_server.get("/")
+    assert status == 301
+    assert headers["Location"] == f"https://127.0.0.1:{https_server.port}/"
+    assert https_server.get("/healthz")[0] == 200
+
+    # What nginx forwards after TLS: scheme and client address.
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    status, headers, _ = https_server.get("/", headers=proxied)
+    assert status == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "upgrade-insecure-requests" in headers["Content-Security-Policy"]
+    status, headers, _ = https_server.get("/admin/login/", headers=proxied)
+    assert status == 200
+    cookies = headers.get_all("Set-Cookie")
+    assert cookies and all("Secure" in cookie for cookie in cookies)
+
+    time.sleep(0.3)
+    access = [line for line in https_server.json_lines() if line["logger"] == "gunicorn.access"]
+    assert any(line["remote_addr"] == "203.0.113.7" for line in access)
