@@ -2,6 +2,7 @@
 `VACUUM INTO` on a live WAL database (and why a plain copy is not a backup), and a
 PostgreSQL `pg_dump` / `pg_restore` round trip of a migrated database."""
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +17,8 @@ from tests.ops_helpers import ops_media, ops_postgres  # noqa: F401 (fixtures)
 def tool(name):
     path = shutil.which(name)
     if not path:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing: .ci/run installs it")
         pytest.skip(f"{name} is not installed (apt-get install {name})")
     return path
 
