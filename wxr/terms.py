@@ -110,6 +110,8 @@ class Terms:
 
     def get(self, taxonomy, wp_slug, name, *, description="", parent=None, term_id=None):
         """The Category or Tag for a WordPress term, made or updated once per run."""
+        if (taxonomy, key_slug(wp_slug, "")) in self.done:
+            return self.done[(taxonomy, key_slug(wp_slug, ""))]
         name = truncate(plain(name), 100)
         key = (taxonomy, key_slug(wp_slug, name))
         if key in self.done:

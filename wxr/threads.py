@@ -77,7 +77,7 @@ class Threads:
             m.wp_id: m
             for m in WordPressComment.objects.filter(post=mapping).select_related("comment")
         }
-        placed, hangs_under = {}, {}
+        placed, hangs_under, self.new_mappings = {}, {}, []
         # Depth first: parents before replies, replies to one comment in date order.
         stack = sorted(children[0], key=when, reverse=True)
         while stack:
@@ -96,6 +96,7 @@ class Threads:
             )
             hangs_under[wp_id] = target
             stack.extend(sorted(children[wp_id], key=when, reverse=True))
+        WordPressComment.objects.bulk_create(self.new_mappings)
 
     def parents(self, comments, what):
         """wp_id → parent wp_id (0 at the top); missing parents and loops become top level."""
@@ -175,8 +176,8 @@ class Threads:
             **values,
         )  # fmt: skip
         save_new_comment(comment, parent, deepest=IMPORT_DEEPEST)
-        WordPressComment.objects.create(
-            post=mapping, wp_id=wp_id, comment=comment, source_hash=read
+        self.new_mappings.append(
+            WordPressComment(post=mapping, wp_id=wp_id, comment=comment, source_hash=read)
         )
         self.summary.count("comments", "created")
         return comment

@@ -1,0 +1,163 @@
+"""Measure import_wxr on a large generated WordPress export: items per second, peak memory.
+
+The developer's database is never touched: the command creates a throwaway test
+database (on SQLite a file, as in production, not the test runner's in-memory one),
+imports into it, prints the figures and destroys it. `--use-current-db` imports into
+the current database inside a transaction that is rolled back (for the tests, which
+already run in a test database). Files go to a temporary folder, removed at the end.
+"""
+
+import platform
+import resource
+import sqlite3
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test.utils import override_settings
+
+from wxr.generate import write_export
+from wxr.importer import Importer
+from wxr.reader import Reader
+
+
+def rss_mb():
+    """The process's resident memory now (Linux), in MB; None elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+class Command(BaseCommand):
+    help = "Generate a large WordPress export and time import_wxr on it (items/s, peak memory)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--posts", type=int, default=2000, help="Posts to generate.")
+        parser.add_argument(
+            "--comments", type=int, default=10, help="Comments per post, on average."
+        )
+        parser.add_argument("--images", type=int, default=1, help="Images (attachments) per post.")
+        parser.add_argument(
+            "--tracemalloc", action="store_true",
+            help="Also report the Python heap's peak (slows the import down).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--use-current-db", action="store_true",
+            help="Import into the current database inside a transaction that is rolled back.",
+        )  # fmt: skip
+
+    def handle(self, *args, **options):
+        if options["posts"] < 1 or options["comments"] < 0 or options["images"] < 0:
+            raise CommandError("--posts must be at least 1, --comments and --images at least 0.")
+        with tempfile.TemporaryDirectory(prefix="bench-wxr-") as folder:
+            folder = Path(folder)
+            export, uploads = folder / "export.xml", folder / "uploads"
+            started = time.perf_counter()
+            with export.open("w", encoding="utf-8") as out:
+                counts = write_export(
+                    out, uploads, posts=options["posts"], comments=options["comments"],
+                    images=options["images"],
+                )  # fmt: skip
+            size = export.stat().st_size / 1024 / 1024
+            self.stdout.write(
+                f"Generated {export.name}: {size:.1f} MB, {counts['posts']:,} posts, "
+                f"{counts['attachments']:,} attachments, {counts['comments']:,} comments "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            storage = {
+                **settings.STORAGES,
+                "default": {
+                    "BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(folder / "media"), "base_url": "/media/"},
+                },
+            }
+            with override_settings(STORAGES=storage, MEDIA_ROOT=str(folder / "media")):
+                if options["use_current_db"]:
+                    with transaction.atomic():
+                        self.measure(export, uploads, counts, size, options)
+                        transaction.set_rollback(True)
+                else:
+                    self.in_throwaway_db(folder, export, uploads, counts, size, options)
+
+    def in_throwaway_db(self, folder, *args):
+        old_name = connection.settings_dict["NAME"]
+        old_test = dict(connection.settings_dict.get("TEST") or {})
+        if connection.vendor == "sqlite":
+            connection.settings_dict["TEST"] = {**old_test, "NAME": str(folder / "bench.sqlite3")}
+        elif not old_test.get("NAME"):
+            connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_wxr_{old_name}"}
+        created = False
+        try:
+            connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, keepdb=False, serialize=False
+            )
+            created = True
+            self.measure(*args)
+        finally:
+            if created:
+                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+            connection.settings_dict["TEST"] = old_test
+
+    def measure(self, export, uploads, counts, size, options):
+        self.stdout.write(
+            f"Python {platform.python_version()}, Django {django.get_version()}, "
+            f"{database_description()}, DEBUG={settings.DEBUG}"
+        )
+        started = time.perf_counter()
+        for _ in Reader(export):
+            pass
+        read = time.perf_counter() - started
+        self.stdout.write(f"Reading alone (the check pass): {read:.1f} s, {size / read:.1f} MB/s")
+
+        rss_before = rss_mb()
+        if options["tracemalloc"]:
+            tracemalloc.start()
+        started = time.perf_counter()
+        summary = Importer(export, uploads_dir=uploads).run()
+        elapsed = time.perf_counter() - started
+        heap = tracemalloc.get_traced_memory()[1] / 1024 / 1024 if options["tracemalloc"] else None
+        tracemalloc.stop()
+
+        items = counts["posts"] + counts["attachments"]
+        self.stdout.write(
+            f"Import: {elapsed:.1f} s for {items:,} items ({counts['posts']:,} posts, "
+            f"{counts['attachments']:,} attachments) and {counts['comments']:,} comments"
+        )
+        self.stdout.write(
+            f"  {items / elapsed:,.1f} items/s, {counts['comments'] / elapsed:,.1f} comments/s, "
+            f"{size / elapsed:.2f} MB/s of WXR"
+        )
+        memory = f"Peak memory: {peak_rss_mb():.0f} MB resident"
+        if rss_before is not None:
+            memory += f" ({rss_before:.0f} MB before the import)"
+        if heap is not None:
+            memory += f"; Python heap peak during the import {heap:.1f} MB"
+        self.stdout.write(memory)
+        tallies = summary.tallies
+        self.stdout.write(
+            "Created: "
+            + ", ".join(f"{tallies[k].created:,} {k}" for k in ("posts", "comments", "files"))
+            + f"; {len(summary.warnings)} warnings"
+        )
+
+
+def database_description():
+    if connection.vendor == "sqlite":
+        return f"sqlite {sqlite3.sqlite_version} ({connection.settings_dict['NAME']})"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version
+        return f"postgresql {version // 10000}.{version % 10000}"
+    return connection.vendor
