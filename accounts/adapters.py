@@ -1,0 +1,75 @@
+"""How django-allauth behaves here: who may sign up, what an identity may claim, where
+a reader goes back to when a sign-in fails or is refused."""
+
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal import ratelimit
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthError
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request):
+        """Sign-up with a local password only when ACCOUNTS_PASSWORD_SIGNUP is on."""
+        return settings.ACCOUNTS_PASSWORD_SIGNUP
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin):
+        """Any identity from a configured provider may make an account (never a staff one)."""
+        return True
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """allauth's list of configured apps, without first looking up the Site row: the
+        blog is one site, so every social application in the admin counts (one query)."""
+        return super().list_apps(None, provider=provider, client_id=client_id)
+
+    def populate_user(self, request, sociallogin, data):
+        """The account keeps the provider's address only if the provider says it is verified:
+        comment mails go to it, and it counts towards an address's approved comments."""
+        user = super().populate_user(request, sociallogin, data)
+        sociallogin.email_addresses[:] = [a for a in sociallogin.email_addresses if a.verified]
+        verified = {a.email.casefold() for a in sociallogin.email_addresses}
+        if user.email and user.email.casefold() not in verified:
+            user.email = ""
+        return user
+
+    def pre_social_login(self, request, sociallogin):
+        """Count finished provider sign-ins per IP in the shared cache (ACCOUNT_RATE_LIMITS).
+
+        The provider's callback is a GET, which allauth's public consume() never counts.
+        """
+        if not ratelimit.consume(
+            request, app="allauth.account", action="social_login", limit_get=True
+        ):
+            response = render(request, "accounts/too_many.html", status=429)
+            raise ImmediateHttpResponse(response)
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ):
+        """Back to the page the reader came from (e.g. the digest's comment form), saying why.
+
+        Without a page to go back to (an expired or forged state), allauth's error page shows.
+        """
+        state = (extra_context or {}).get("state") or {}
+        next_url = state.get("next")
+        if not next_url or not get_adapter(request).is_safe_url(next_url):
+            return
+        name = provider.name if provider else "that site"
+        if error == AuthError.CANCELLED:
+            messages.info(
+                request,
+                f"You cancelled logging in with {name}, so nothing was shared with this site. "
+                "You can still comment as a guest, or log in again.",
+            )
+        else:
+            messages.error(
+                request,
+                f"Logging in with {name} did not work. Try again, or comment as a guest.",
+            )
+        raise ImmediateHttpResponse(HttpResponseRedirect(next_url))

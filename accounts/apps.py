@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Readers who sign in with another site's account (django-allauth) to comment."""
+
+    name = "accounts"
+
+    def ready(self):
+        from . import checks, signals  # noqa: F401  (checks registers itself)
+
+        signals.connect()

@@ -1,0 +1,184 @@
+"""A reader's name, avatar and profile link, taken from their sign-in identity.
+
+Filled on every sign-in (accounts.signals). The avatar is downloaded here, checked like
+an upload, made into a small square PNG and stored in media: pages never load it from
+the provider. ``for_users`` is what the comments app calls (COMMENTS_USER_PROFILES).
+"""
+
+import io
+import ipaddress
+import logging
+import secrets
+import socket
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.validators import URLValidator
+from PIL import Image, ImageOps
+
+from blog import images
+
+from .models import Profile
+
+logger = logging.getLogger(__name__)
+
+NAME_KEYS = ("name", "display_name", "displayName", "preferred_username", "login", "username")
+AVATAR_KEYS = ("picture", "avatar_url", "avatar_URL")
+PROFILE_KEYS = ("profile", "profile_URL", "html_url", "link", "website")
+_web_address = URLValidator(schemes=["http", "https"])
+
+
+def _text(data, keys):
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _web_url(value):
+    """value if it is an http(s) address (never javascript: or data:), else ""."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        _web_address(value)
+    except ValidationError:
+        return ""
+    return value
+
+
+def identity(account):
+    """(display name, avatar address, profile address) of a connected SocialAccount."""
+    provider_account = account.get_provider_account()
+    data = provider_account.get_user_data() or {}
+    name = _text(data, NAME_KEYS) or account.user.get_username()
+    avatar = _web_url(provider_account.get_avatar_url() or _text(data, AVATAR_KEYS))
+    profile = _web_url(provider_account.get_profile_url() or _text(data, PROFILE_KEYS))
+    return name, avatar, profile
+
+
+class AvatarError(Exception):
+    """The provider's avatar could not be fetched or is not an acceptable image."""
+
+
+def _refuse_private(url):
+    """An identity's picture address must not make the server call inside its own network."""
+    if settings.ACCOUNTS_AVATAR_PRIVATE_ADDRESSES:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise AvatarError(f"{host} could not be resolved") from exc
+    if not addresses or any(not ipaddress.ip_address(a).is_global for a in addresses):
+        raise AvatarError(f"{host} is not a public address")
+
+
+def _download(url, limit):
+    """The body at url (at most limit + 1 bytes), following up to 3 redirects, each checked."""
+    for _ in range(4):
+        if not _web_url(url):
+            raise AvatarError(f"{url} is not an http(s) address")
+        _refuse_private(url)
+        try:
+            with requests.get(
+                url, timeout=settings.ACCOUNTS_AVATAR_TIMEOUT, stream=True, allow_redirects=False
+            ) as answer:
+                if answer.is_redirect:
+                    url = urljoin(url, answer.headers["Location"])
+                    continue
+                answer.raise_for_status()
+                return answer.raw.read(limit + 1, decode_content=True)
+        except (requests.RequestException, OSError) as exc:
+            raise AvatarError(f"{url} could not be fetched ({exc})") from exc
+    raise AvatarError(f"{url}: too many redirects")
+
+
+def fetch_avatar(url):
+    """The image at url as a square PNG of ACCOUNTS_AVATAR_SIZE pixels."""
+    limit = settings.ACCOUNTS_AVATAR_MAX_BYTES
+    data = _download(url, limit)
+    if len(data) > limit:
+        raise AvatarError(f"{url} sent more than {limit} bytes")
+    upload = SimpleUploadedFile(f"avatar{_extension_of(data)}", data)
+    try:
+        images.inspect_image(upload)
+    except ValidationError as exc:
+        raise AvatarError(f"{url}: {' '.join(exc.messages)}") from exc
+    size = settings.ACCOUNTS_AVATAR_SIZE
+    with Image.open(io.BytesIO(data)) as image:
+        square = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGBA"), (size, size))
+    out = io.BytesIO()
+    # Re-encoded from the pixels alone: no metadata, nothing but a picture is stored.
+    square.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _extension_of(data):
+    for magic, extension in ((b"\x89PNG", ".png"), (b"RIFF", ".webp"), (b"GIF8", ".gif")):
+        if data.startswith(magic):
+            return extension
+    return ".jpg"
+
+
+def update_from_account(account):
+    """Fill the account owner's profile (and, for a provider-only account, their name)."""
+    user = account.user
+    name, avatar_url, profile_url = identity(account)
+    profile, _ = Profile.objects.get_or_create(user=user)
+    shown_before = (profile.display_name, profile.profile_url, profile.avatar.name)
+    profile.display_name = name[:150]
+    profile.profile_url = profile_url[:500]
+    profile.provider = account.provider
+    if not user.has_usable_password():
+        # Readers who signed up with the provider go by the name it gives; editors keep
+        # the name they have in the admin.
+        first, _, last = name.partition(" ")
+        user.first_name, user.last_name = first[:150], last.strip()[:150]
+        user.save(update_fields=["first_name", "last_name"])
+    if avatar_url != profile.avatar_source:
+        _replace_avatar(profile, avatar_url)
+    profile.save()
+    if (profile.display_name, profile.profile_url, profile.avatar.name) != shown_before:
+        from .signals import pages_changed
+
+        pages_changed()
+    return profile
+
+
+def _replace_avatar(profile, url):
+    old = profile.avatar.name if profile.avatar else ""
+    if not url:
+        profile.avatar, profile.avatar_source = "", ""
+    elif settings.ACCOUNTS_FETCH_AVATARS:
+        try:
+            png = fetch_avatar(url)
+        except AvatarError as exc:
+            # Keep what we had; the next sign-in tries again.
+            logger.warning("avatar for user %s not stored: %s", profile.user_id, exc)
+            return
+        name = f"{profile.user_id}-{secrets.token_hex(4)}.png"
+        profile.avatar.save(name, ContentFile(png), save=False)
+        profile.avatar_source = url
+    else:
+        return
+    if old and old != profile.avatar.name:
+        profile.avatar.storage.delete(old)
+
+
+def for_users(user_ids):
+    """{user id: {"url": profile link, "avatar": avatar address}} for the users that have one."""
+    found = Profile.objects.filter(user_id__in=list(user_ids)).only(
+        "user_id", "avatar", "profile_url"
+    )
+    return {
+        profile.user_id: {
+            "url": profile.profile_url,
+            "avatar": profile.avatar.url if profile.avatar else "",
+        }
+        for profile in found
+    }

@@ -1,0 +1,68 @@
+"""Keep profiles in step with sign-ins, connections and deletions."""
+
+import logging
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+
+def connect():
+    from allauth.account.signals import user_logged_in
+    from allauth.socialaccount.models import SocialApp
+    from allauth.socialaccount.signals import social_account_added, social_account_removed
+
+    from .models import Profile
+
+    user_logged_in.connect(signed_in, dispatch_uid="accounts.signed_in")
+    social_account_added.connect(account_added, dispatch_uid="accounts.account_added")
+    social_account_removed.connect(account_removed, dispatch_uid="accounts.account_removed")
+    post_delete.connect(delete_avatar_file, sender=Profile, dispatch_uid="accounts.avatar_file")
+    for signal in (post_save, post_delete):
+        # The comment forms list the providers.
+        signal.connect(pages_changed, sender=SocialApp, dispatch_uid="accounts.apps")
+
+
+def _update(account):
+    from .profiles import update_from_account
+
+    try:
+        update_from_account(account)
+    except Exception:
+        # A profile that can't be refreshed must never stop the reader from signing in.
+        logger.exception("profile of user %s not updated", account.user_id)
+
+
+def signed_in(sender, request, user, sociallogin=None, **kwargs):
+    if sociallogin is not None:
+        _update(sociallogin.account)
+
+
+def account_added(sender, request, sociallogin, **kwargs):
+    _update(sociallogin.account)
+
+
+def account_removed(sender, request, socialaccount, **kwargs):
+    """The profile came from the account just disconnected: take it from another one."""
+    from .models import Profile
+
+    profile = Profile.objects.filter(user_id=socialaccount.user_id).first()
+    if profile is None or profile.provider != socialaccount.provider:
+        return
+    other = socialaccount.user.socialaccount_set.order_by("-last_login").first()
+    if other is not None:
+        _update(other)
+
+
+def delete_avatar_file(sender, instance, **kwargs):
+    if instance.avatar:
+        instance.avatar.storage.delete(instance.avatar.name)
+
+
+def pages_changed(sender=None, **kwargs):
+    """Something cached pages show has changed (the page cache of caching/, if installed)."""
+    if apps.is_installed("caching"):
+        from caching.pages import content_changed
+
+        content_changed()
