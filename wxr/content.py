@@ -382,16 +382,28 @@ _HREF = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']+)[\"']", re.I)
 
 
 def clean_block(block):
-    """One block as clean HTML that Markdown passes through, or "" if nothing is left."""
-    block = re.sub(r"<(/?)h1\b", r"<\1h2", block, flags=re.I)
-    block = re.sub(r"<(/?)h[56]\b", r"<\1h4", block, flags=re.I)
-    cleaned = clean_author_html(block).strip()
-    if not cleaned or (cleaned != "<hr>" and not strip_tags(cleaned).strip()):
-        return ""
-    if not _ALLOWED_START.match(cleaned):
-        # What is left of a <div>, <table> … : a paragraph, so Markdown leaves it alone.
-        cleaned = clean_author_html(f"<p>{cleaned}</p>").strip()
-    return cleaned
+    """One block as clean HTML that Markdown passes through untouched, or "".
+
+    What a removed element (<div>, <table>, <figure> …) leaves behind may be loose text
+    between the blocks inside it: each piece becomes a block of its own, loose text a
+    paragraph, so that every block starts with a tag Markdown treats as raw HTML.
+    """
+    html = re.sub(r"<(/?)h1\b", r"<\1h2", block, flags=re.I)
+    html = re.sub(r"<(/?)h[56]\b", r"<\1h4", html, flags=re.I)
+    # Badly nested input can take nh3 more than one pass to settle.
+    for _ in range(5):
+        blocks = []
+        for part in raw_blocks(clean_author_html(html)):
+            part = clean_author_html(part).strip()
+            if not _ALLOWED_START.match(part):
+                part = clean_author_html(f"<p>{part}</p>").strip()
+            if part == "<hr>" or strip_tags(part).strip():
+                # Markdown expands tabs; doing it first keeps the two the same.
+                blocks.append(part.expandtabs(4))
+        settled, html = html, "\n\n".join(blocks)
+        if html == settled:
+            break
+    return html
 
 
 def clean_text(text):

@@ -62,6 +62,7 @@ class Importer:
         # Gathered by the first pass.
         self.author_records, self.categories, self.tags = {}, [], []
         self.attachments = {}  # WordPress id -> what posts need to know of it
+        self.attachment_ids_by_url = {}
         self.item_count = 0
         # Filled by the second pass.
         self.attachment_files = {}  # WordPress id -> WordPressFile or None
@@ -146,6 +147,7 @@ class Importer:
             "alt": " ".join(meta.get("_wp_attachment_image_alt", "").split()),
             "link": record.get("link", ""),
         }
+        self.attachment_ids_by_url[self.attachments[wp_id]["url"]] = wp_id
 
     # Second pass: write ---------------------------------------------------------------
 

@@ -78,9 +78,9 @@ class Posts:
             file = self.run.uploads.store(candidate, what)
             if file is not None:
                 return file
-        for attachment_id, attachment in self.run.attachments.items():
-            file = files.get(attachment_id)
-            if file is not None and attachment["url"] in (media.url, media.link):
+        for url in (media.url, media.link):
+            file = files.get(self.run.attachment_ids_by_url.get(url))
+            if file is not None:
                 return file
         return None
 
