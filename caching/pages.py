@@ -38,7 +38,9 @@ import hashlib
 import logging
 import re
 import secrets
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -90,8 +92,12 @@ def page_cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def usable(cache):
+    return not isinstance(cache, DummyCache)
+
+
 def enabled():
-    return settings.PAGE_CACHE_SECONDS > 0 and not isinstance(page_cache(), DummyCache)
+    return settings.PAGE_CACHE_SECONDS > 0 and usable(page_cache())
 
 
 def is_local(cache):
@@ -119,7 +125,7 @@ def _bump_shared():
 
 def content_changed():
     """Something readers see has changed: every cached page is stale, on every node."""
-    if not enabled():
+    if not (enabled() or settings.FRAGMENT_CACHE_SECONDS > 0) or not usable(page_cache()):
         return
     if is_local(page_cache()):
         from .models import Generation
@@ -133,18 +139,77 @@ def content_changed():
 
 
 def _generation_and_entry(cache, key):
-    """(generation, stored entry or None): one round trip to a shared cache."""
+    """(generation, stored entry or None) for an entry stored by store()."""
     if is_local(cache):
         from .models import Generation
 
         generation = Generation.objects.filter(pk=1).values_list("value", flat=True).first()
         return str(generation or 0), cache.get(key)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
+    generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)
         return cache.get(GENERATION_KEY), None
-    return generation, found.get(key)
+    entry = NEAR.get(key, generation)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None and entry["generation"] == generation:
+            NEAR.put(key, entry)
+    return generation, entry
+
+
+class NearCache:
+    """The entries this process used last, kept in its memory: a hit then costs one small
+    read from the shared cache (the generation, which every hit checks) instead of the
+    whole page. Bounded by PAGE_CACHE_NEAR_BYTES (default 8 MB) per process."""
+
+    def __init__(self):
+        self.entries, self.size, self.lock = OrderedDict(), 0, threading.Lock()
+
+    def get(self, key, generation):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry["generation"] != generation or entry["expires"] <= time.time():
+                self._drop(key)
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        limit = getattr(settings, "PAGE_CACHE_NEAR_BYTES", 8 * 1024 * 1024)
+        with self.lock:
+            self._drop(key)
+            if entry["bytes"] > limit:
+                return
+            self.entries[key] = entry
+            self.size += entry["bytes"]
+            while self.size > limit:
+                self._drop(next(iter(self.entries)))
+
+    def _drop(self, key):
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry["bytes"]
+
+
+NEAR = NearCache()
+
+
+def store(cache, key, entry, seconds):
+    """Keep an entry in the shared cache (and this process's near cache)."""
+    cache.set(key, entry, timeout=int(seconds) + 1)
+    if not is_local(cache):
+        NEAR.put(key, entry)
+
+
+def lifetime(seconds):
+    """How long an entry rendered now may live: `seconds` at most, and never past the
+    moment the next scheduled digest goes public. 0: don't store it."""
+    until_publication = _seconds_to_next_publication()
+    if until_publication is not None:
+        seconds = min(seconds, until_publication)
+    return seconds if seconds >= 1 else 0
 
 
 def _seconds_to_next_publication():
@@ -275,29 +340,27 @@ class PageCacheMiddleware:
             plan["state"] = "not stored"
             return response
         now = time.time()
-        lifetime = float(settings.PAGE_CACHE_SECONDS)
         try:
-            until_publication = _seconds_to_next_publication()
+            seconds = lifetime(float(settings.PAGE_CACHE_SECONDS))
         except Exception:
             log.warning("page cache: could not read the next publication", exc_info=True)
             return response
-        if until_publication is not None:
-            lifetime = min(lifetime, until_publication)
-        if lifetime < 1:
+        if not seconds:
             plan["state"] = "not stored"
             return response
         entry = {
             "generation": plan["generation"],
-            "expires": now + lifetime,
+            "expires": now + seconds,
             "last_modified": int(now),
             "etag": f'W/"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
             "status": response.status_code,
             "headers": [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)],
             "body": body,
+            "bytes": len(body),
             "csrf": bool(tokens),
         }
         try:
-            page_cache().set(plan["key"], entry, timeout=int(lifetime) + 1)
+            store(page_cache(), plan["key"], entry, seconds)
         except Exception:
             log.warning("page cache: could not store a page", exc_info=True)
             return response

@@ -505,3 +505,74 @@ def test_redis_down_serves_pages_uncached(client, digest, settings):
         response = get(client, url)
         assert response.status_code == 200 and digest.title in text(response)
         assert state(response) is None
+
+
+# Shared fragments (pages rendered fresh still share the sidebar and the comment list) ---
+
+
+@pytest.fixture
+def fresh_pages(settings):
+    """No page cache: every page is rendered, from fragments where they can be shared."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.FRAGMENT_CACHE_SECONDS = 600
+
+
+def test_the_shared_comment_list_changes_at_once(client, digest, fresh_pages):
+    make_comment(digest, "The first word.")
+    url = digest.get_absolute_url()
+    assert "The first word." in text(get(client, url))
+    assert "The first word." in text(get(Client(), url))
+
+    make_comment(digest, "A second word.")
+
+    page = text(get(client, url))
+    assert "A second word." in page and "2 comments" in page
+
+
+def test_a_signed_in_author_gets_their_edit_links_and_others_do_not(
+    client, digest, fresh_pages, django_user_model
+):
+    author = django_user_model.objects.create_user("author", "author@example.com", "pw")
+    other = django_user_model.objects.create_user("other", "other@example.com", "pw")
+    get(client, digest.get_absolute_url())  # the shared list exists before the comment
+    make_comment(digest, "Mine to edit.", user=author, user_email=author.email)
+    readers = {name: Client() for name in ("author", "other")}
+    readers["author"].force_login(author)
+    readers["other"].force_login(other)
+
+    pages_seen = {name: text(get(c, digest.get_absolute_url())) for name, c in readers.items()}
+    pages_seen["guest"] = text(get(client, digest.get_absolute_url()))
+
+    assert all("Mine to edit." in page for page in pages_seen.values())
+    assert 'class="comment__edit"' in pages_seen["author"]
+    assert 'class="comment__edit"' not in pages_seen["other"]
+    assert 'class="comment__edit"' not in pages_seen["guest"]
+
+
+def test_a_guests_pending_comment_is_theirs_alone(client, digest, fresh_pages):
+    url = digest.get_absolute_url()
+    get(client, url)
+    guest = Client()
+    post_comment(guest, digest, comment="Still unconfirmed.")
+    assert "Still unconfirmed." in text(get(guest, url))
+    assert "Still unconfirmed." not in text(get(client, url))
+
+
+def test_the_sidebar_and_home_list_change_at_once(client, fresh_pages):
+    factories.make_digest("This month")
+    home = reverse("blog:digest-list")
+    get(client, home)
+    last_year = timezone.now() - timedelta(days=400)
+    factories.make_digest("From last year", published_at=last_year)
+
+    page = text(get(client, home))
+    assert f"{last_year:%B %Y}" in page
+    assert "From last year" in page
+
+
+def test_a_reply_link_without_javascript_still_finds_its_comment(client, digest, fresh_pages):
+    comment = make_comment(digest, "Reply to me.")
+    url = digest.get_absolute_url()
+    get(client, url)
+    page = text(get(client, f"{url}?replytocom={comment.pk}"))
+    assert "Reply to Ada Reader" in page

@@ -1,0 +1,31 @@
+"""{% fragment "name" value… %}…{% endfragment %}: a part of a template that is the same
+for every reader, rendered once and shared (caching.fragments) until anything changes.
+
+The name and values make the key: give every value the part depends on (a page number,
+an object's id). Nothing personal may go inside: no form, no request.user.
+"""
+
+from django import template
+
+from caching import fragments
+
+register = template.Library()
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, parts):
+        self.nodelist, self.parts = nodelist, parts
+
+    def render(self, context):
+        key = ("tag", *(part.resolve(context) for part in self.parts))
+        return fragments.cached(key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def fragment(parser, token):
+    parts = token.split_contents()[1:]
+    if not parts:
+        raise template.TemplateSyntaxError("{% fragment %} needs a name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(nodelist, [parser.compile_filter(part) for part in parts])

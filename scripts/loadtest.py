@@ -1,0 +1,428 @@
+"""`make loadtest`: gunicorn with 2 workers on PostgreSQL under a bounded load from wrk.
+
+1. (Re)creates its own PostgreSQL database (digestblog_loadtest) and migrates it.
+2. Seeds 100 published digests of five items; the newest gets 250 public comments in
+   threads up to five levels deep.
+3. Starts gunicorn (gunicorn.conf.py, 2 workers) twice on a free loopback port:
+   uncached (DJANGO_PAGE_CACHE_SECONDS=0), then with the page cache in Redis
+   (a database number and key prefix of its own, deleted afterwards).
+4. Each time runs wrk (Debian's; locust headless if wrk is missing) against the home
+   page, the 250-comment digest and the RSS feed, and against a plain view of the same
+   app that returns a fixed body of each page's size (DJANGO_LOADTEST=1 only).
+5. Prints requests/s, p50 and p99, the ratio to the plain view of the same size, queries
+   per page (counted in-process) and the RSS of each gunicorn worker after the load.
+
+Only loopback addresses are loaded; every run is bounded by --duration.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGETS = {"home": 350, "digest": 100}  # uncached req/s from issue 5
+P99_DIGEST_MS = 150
+CACHED_RATIO = 0.60
+MEMORY_MB = 120
+# mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "rendered": every part of every page
+# rendered for every request; "uncached": no page cache (as for signed-in readers and
+# page cache misses), shared fragments on; "cached": what anonymous readers get.
+MODES = {"rendered": (0, 0), "uncached": (0, 600), "cached": (600, 600)}
+# Collected static files, logs: thrown away at the end.
+WORK = Path(tempfile.mkdtemp(prefix="digestblog-loadtest-"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed"])
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="digestblog_loadtest")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    try:
+        if args.command == "seed":
+            seed_and_count()
+        else:
+            run(args)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+# Orchestration (the plain Python process; Django runs in the children) ------------
+
+
+def run(args):
+    os.chdir(ROOT)
+    tool = "wrk" if shutil.which("wrk") else "locust"
+    if tool == "locust" and not shutil.which(str(BIN / "locust")):
+        sys.exit("Neither wrk (apt-get install wrk) nor locust (pip install locust) is here.")
+    database_url = f"{args.postgres}/{args.database}"
+    prefix = f"loadtest-{secrets.token_hex(4)}"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))},
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_LOADTEST": "1",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_CACHE_KEY_PREFIX": prefix,
+        "REDIS_URL": args.redis,
+        "BLOG_FETCH_VIDEO_POSTERS": "0",
+        "WEB_CONCURRENCY": str(args.workers),
+        # Workers are not recycled mid-run: their memory after the load is what it grew to.
+        "GUNICORN_MAX_REQUESTS": "0",
+        "PYTHONUNBUFFERED": "1",
+        # Production mode as `make serve` runs it: hashed static files, JSON logs; no
+        # HTTPS redirect on loopback.
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_STATIC_ROOT": str(WORK / "static"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    say(f"database {args.database}: recreating, migrating, seeding…")
+    recreate_database(args.postgres, args.database)
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    seeded = json.loads(
+        subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "seed"],
+            env=env, check=True, capture_output=True, text=True,
+        ).stdout.splitlines()[-1]
+    )  # fmt: skip
+    pages = seeded["pages"]
+    say(
+        f"seeded {seeded['digests']} digests × {seeded['items']} items; "
+        f"{seeded['comments']} comments on {pages['digest']} (deepest level "
+        f"{seeded['max_level']}); {tool}, {args.connections} connections, "
+        f"{args.duration} s per page, gunicorn --workers {args.workers}"
+    )
+    rows, memory = [], {}
+    try:
+        for mode, (page_seconds, fragment_seconds) in MODES.items():
+            mode_env = {
+                **env,
+                "DJANGO_PAGE_CACHE_SECONDS": str(page_seconds),
+                "DJANGO_FRAGMENT_CACHE_SECONDS": str(fragment_seconds),
+            }
+            with Gunicorn(mode_env) as server:
+                sizes = {}
+                for name, path in pages.items():
+                    sizes[name] = warm_up(server.url + path, mode)
+                for name, path in pages.items():
+                    page = load(tool, server.url + path, args)
+                    plain = load(tool, f"{server.url}/_loadtest/plain/{sizes[name]}/", args)
+                    queries = seeded["queries"][name][mode]
+                    rows.append((name, mode, sizes[name], page, plain, queries))
+                memory[mode] = server.worker_rss_mb()
+    finally:
+        flush_prefix(args.redis, prefix)
+    report(rows, memory, args, tool)
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def recreate_database(postgres, name):
+    import psycopg
+
+    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def flush_prefix(redis_url, prefix):
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn (gunicorn.conf.py when present) on a free loopback port, for one mode."""
+
+    def __init__(self, env):
+        self.env = env
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.log = WORK / "gunicorn.log"
+
+    def __enter__(self):
+        bind = self.url.removeprefix("http://")
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                [str(BIN / "gunicorn"), "config.wsgi", "--bind", bind,
+                 "--workers", self.env["WEB_CONCURRENCY"]],
+                env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/robots.txt", timeout=5).read()  # noqa: S310
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    sys.exit(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
+                time.sleep(0.2)
+
+    def __exit__(self, *exc):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.unlink(missing_ok=True)
+
+    def worker_rss_mb(self):
+        """RSS of each worker (the master's children), in MB."""
+        sizes = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(
+                    line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+                )
+            except OSError:
+                continue
+            if int(fields.get("PPid", "0")) == self.process.pid:
+                sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+        return sorted(sizes)
+
+
+def warm_up(url, mode, requests=30):
+    """A few requests first (imports, connections, the cache); returns the page's size."""
+    size = 0
+    for _ in range(requests):
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+            size = len(response.read())
+            state = response.headers.get("X-Page-Cache")
+    if mode == "cached" and "/_loadtest/" not in url and state != "hit":
+        sys.exit(f"{url} is not served from the cache ({state!r})")
+    return size
+
+
+def load(tool, url, args):
+    if tool == "wrk":
+        return run_wrk(url, args)
+    return run_locust(url, args)
+
+
+def run_wrk(url, args):
+    out = subprocess.run(  # noqa: S603
+        [shutil.which("wrk"), f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
+         "--latency", "--timeout", "10s", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {
+        pct: to_ms(value, unit)
+        for pct, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": rps,
+        "p50": latency["50"],
+        "p99": latency["99"],
+        "errors": (int(errors.group(1)) if errors else 0),
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def to_ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_locust(url, args):
+    """Headless locust: one user per connection, no wait, for the same duration."""
+    host, _, path = url.partition("://")[2].partition("/")
+    locustfile = WORK / "locustfile.py"
+    locustfile.write_text(
+        "from locust import FastHttpUser, task\n"
+        "class Reader(FastHttpUser):\n"
+        "    @task\n"
+        f"    def page(self):\n        self.client.get('/{path}')\n"
+    )
+    prefix = WORK / "locust"
+    try:
+        subprocess.run(  # noqa: S603
+            [str(BIN / "locust"), "-f", str(locustfile), "--headless", "-u",
+             str(args.connections), "-r", str(args.connections), "-t", f"{args.duration}s",
+             "--host", f"http://{host}", "--csv", str(prefix), "--only-summary"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        lines = Path(f"{prefix}_stats.csv").read_text().splitlines()
+        header = lines[0].split(",")
+        total = dict(zip(header, lines[-1].split(","), strict=False))
+        return {
+            "rps": float(total["Requests/s"]),
+            "p50": float(total["50%"]),
+            "p99": float(total["99%"]),
+            "errors": int(total["Failure Count"]),
+            "socket_errors": "",
+        }
+    finally:
+        locustfile.unlink(missing_ok=True)
+        for csv in WORK.glob("locust_*.csv"):
+            csv.unlink()
+
+
+def report(rows, memory, args, tool):
+    say("")
+    say(
+        f"{'page':<8} {'mode':<9} {'bytes':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'plain req/s':>11} {'vs plain':>8} {'queries':>7}"
+    )
+    verdicts = []
+    for name, mode, size, page, plain, queries in rows:
+        ratio = page["rps"] / plain["rps"] if plain["rps"] else 0.0
+        say(
+            f"{name:<8} {mode:<9} {size:>8} {page['rps']:>8.0f} {page['p50']:>8.1f} "
+            f"{page['p99']:>8.1f} {plain['rps']:>11.0f} {ratio:>7.0%} {queries:>7}"
+        )
+        for run in (page, plain):
+            if run["errors"] or run["socket_errors"]:
+                errors, sockets = run["errors"], run["socket_errors"]
+                say(f"  ! {name} {mode}: {errors} non-2xx, socket errors {sockets}")
+        if mode == "uncached" and name in TARGETS:
+            verdicts.append(
+                (f"uncached {name} ≥ {TARGETS[name]} req/s", page["rps"] >= TARGETS[name])
+            )
+        if mode == "uncached" and name == "digest":
+            verdicts.append(
+                (f"uncached digest p99 < {P99_DIGEST_MS} ms", page["p99"] < P99_DIGEST_MS)
+            )
+        if mode == "cached":
+            verdicts.append((f"cached {name} ≥ {CACHED_RATIO:.0%} of plain", ratio >= CACHED_RATIO))
+    say("")
+    for mode, sizes in memory.items():
+        listed = ", ".join(f"{mb:.0f}" for mb in sizes)
+        say(f"worker RSS after the {mode} load: {listed} MB")
+        verdicts.append(
+            (f"{mode} worker memory ≤ {MEMORY_MB} MB", bool(sizes) and max(sizes) <= MEMORY_MB)
+        )
+    say("")
+    for label, ok in verdicts:
+        say(f"{'PASS' if ok else 'MISS'}  {label}")
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+    say(f"\nload average at the end: {load} (other work on the machine skews every number)")
+    say(
+        f"{tool} -t{args.threads} -c{args.connections} -d{args.duration}s per row, from this "
+        f"machine ({os.cpu_count()} cores, shared with gunicorn, PostgreSQL and Redis)."
+    )
+
+
+# Seeding and query counts (a child process with Django set up) --------------------
+
+
+COMMENT = (
+    "Thanks for collecting these. The second video explains entropy better than any "
+    "textbook I had, and the paper linked under it is worth the read.\n\n"
+    "One question: is there a written version of the talk, with the slides?"
+)
+
+
+def seed_and_count():
+    import random
+    from datetime import timedelta
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from blog.management.commands.bench import seed
+    from blog.models import Digest
+    from blog.sanitize import render_comment_text
+    from comments.models import DigestComment
+    from comments.threading import save_new_comment
+
+    newest = seed(100, 5)
+    rng = random.Random(250)  # noqa: S311 (reproducible shape, not security)
+    content_type = ContentType.objects.get_for_model(Digest)
+    comment_html = render_comment_text(COMMENT)
+    start = timezone.now() - timedelta(days=2)
+    placed = []
+    for n in range(250):
+        open_parents = [c for c in placed if c.level < 4]
+        parent = None if n < 30 or rng.random() < 0.15 else rng.choice(open_parents)
+        comment = DigestComment(
+            content_type=content_type,
+            object_pk=str(newest.pk),
+            site_id=1,
+            user_name=f"Reader {n}",
+            user_email=f"reader{n}@example.com",
+            user_url="https://example.com/" if n % 3 == 0 else "",
+            comment=COMMENT,
+            comment_html=comment_html,
+            state=DigestComment.State.PUBLIC,
+            submit_date=start + timedelta(minutes=n),
+            ip_address="192.0.2.1",
+        )
+        placed.append(save_new_comment(comment, parent))
+    pages = {"home": "/", "digest": newest.get_absolute_url(), "feed": "/feed/"}
+    print(
+        json.dumps(
+            {
+                "digests": 100,
+                "items": 5,
+                "comments": len(placed),
+                "max_level": max(c.level for c in placed),
+                "pages": pages,
+                "queries": {name: count_queries(path) for name, path in pages.items()},
+            }
+        )
+    )
+
+
+def count_queries(path):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    counts = {}
+    for mode, (page_seconds, fragment_seconds) in MODES.items():
+        with override_settings(
+            PAGE_CACHE_SECONDS=page_seconds, FRAGMENT_CACHE_SECONDS=fragment_seconds
+        ):
+            client = Client()
+            client.get(path)  # warm-up: the Sites row, the cache
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            counts[mode] = len(queries)
+    return counts
+
+
+if __name__ == "__main__":
+    main()
