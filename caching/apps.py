@@ -1,4 +1,6 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+
+OTHER_MODELS = ("accounts.Profile",)
 
 
 class CachingConfig(AppConfig):
@@ -25,6 +27,15 @@ class CachingConfig(AppConfig):
             post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
         for through in (Digest.categories.through, Digest.tags.through):
             m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"caching.{through}")
+        # Other apps' models that comments show (the avatar and link of a signed-in
+        # commenter), when those apps are installed.
+        for label in OTHER_MODELS:
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                continue
+            post_save.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.save")
+            post_delete.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.delete")
         # Digests and feeds name their author; a sign-in only stores last_login.
         post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="caching.user")
 
