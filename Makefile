@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format check bench clean
+.PHONY: install run serve test lint format check bench loadtest clean
 
 install: $(STAMP)
 
@@ -20,6 +20,17 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production mode on this machine: collectstatic (hashed, compressed), migrate, gunicorn
+# (gunicorn.conf.py) on http://$(HOST):$(PORT)/ with JSON logs. HTTPS settings stay off
+# unless DJANGO_HTTPS=1; without DJANGO_SECRET_KEY a throwaway key is made for this run.
+serve: install
+	@export DJANGO_PRODUCTION=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} \
+	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	$(BIN)/python manage.py collectstatic --noinput -v 1 && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py load_demo --if-empty && \
+	exec $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -38,6 +49,10 @@ check: install
 
 bench: install
 	$(BIN)/python manage.py bench --digests $${DIGESTS:-200}
+
+# gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see scripts/loadtest.py.
+loadtest: install
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -18,6 +18,10 @@ class DigestQuerySet(models.QuerySet):
         """Digests a reader may see: published, and not scheduled for later."""
         return self.filter(status=Digest.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Digests published with a future date: hidden until their published_at."""
+        return self.filter(status=Digest.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def with_comment_counts(self):
         """Annotate comment_count: public comments, counted in the same query."""
         public = (

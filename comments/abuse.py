@@ -47,7 +47,9 @@ def check_flood_and_rate(request, email):
 def fingerprint(comment):
     """The same text on the same digest by the same author is stored once."""
     text = " ".join(comment.comment.split()).casefold()
-    raw = f"{comment.object_pk}\n{comment.user_email.casefold()}\n{text}"
+    # A signed-in reader may have no address (their provider gave none): their account then.
+    author = comment.user_email.casefold() or f"user:{comment.user_id or ''}"
+    raw = f"{comment.object_pk}\n{author}\n{text}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -38,6 +38,10 @@ def gravatar_url(email, size=80):
 def for_comment(comment):
     """What templates/comments/_avatar.html needs for one comment."""
     context = {"initials": initials(comment.name), "hue": hue(comment.name), "src": ""}
+    # A signed-in commenter's own avatar, stored by the site (comments.profiles).
+    if account_avatar := getattr(comment, "account_avatar", ""):
+        context["src"] = account_avatar
+        return context
     # user_email is stored for signed-in readers too, so no query for the account.
     if settings.COMMENTS_GRAVATAR and comment.user_email:
         context["src"] = gravatar_url(comment.user_email)

@@ -9,6 +9,7 @@ from django_comments_xtd.forms import XtdCommentForm
 
 from blog.sanitize import render_comment_text
 
+from . import profiles
 from .models import DigestComment
 
 
@@ -86,7 +87,7 @@ class DigestCommentForm(XtdCommentForm):
         data = self.cleaned_data
         if self.user is not None:
             name = self.user.get_full_name() or self.user.get_username()
-            email, url = self.user.email, ""
+            email, url = self.user.email, profiles.profile_url(self.user)
         else:
             name, email, url = data["name"], data["email"], data.get("url", "")
         if data.get("notify_all"):

@@ -14,6 +14,14 @@ class DigestCommentQuerySet(models.QuerySet):
         """Comments every reader sees."""
         return self.filter(state=DigestComment.State.PUBLIC)
 
+    def update(self, **kwargs):
+        """As QuerySet.update(), and cached pages are refreshed: no post_save is sent."""
+        from caching.pages import content_changed
+
+        rows = super().update(**kwargs)
+        content_changed()
+        return rows
+
 
 class DigestCommentManager(XtdCommentManager.from_queryset(DigestCommentQuerySet)):
     pass

@@ -28,8 +28,11 @@ def max_level():
 
 
 @transaction.atomic
-def save_new_comment(comment, parent=None):
-    """Insert a new comment; a reply goes after the last reply below its parent."""
+def save_new_comment(comment, parent=None, *, deepest=None):
+    """Insert a new comment; a reply goes after the last reply below its parent.
+
+    ``deepest`` overrides max_level() for this call (an import keeps deeper threads).
+    """
     if parent is None:
         comment.thread_id = 0  # excluded from the unique index until placed
         comment.order = 1
@@ -47,7 +50,7 @@ def save_new_comment(comment, parent=None):
     parent = XtdComment.norel_objects.filter(pk=parent.pk).first()  # fresh, after the lock
     if parent is None:
         raise ParentGone
-    if parent.level >= max_level():
+    if parent.level >= (max_level() if deepest is None else deepest):
         raise ThreadTooDeep
     thread = XtdComment.norel_objects.filter(thread_id=parent.thread_id)
     after_subtree = thread.filter(order__gt=parent.order, level__lte=parent.level).aggregate(

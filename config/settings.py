@@ -8,6 +8,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from config.csp import inline_style_hashes, origin
+from config.logging import django_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +34,25 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-dev-only")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Production mode (`make serve`, the systemd unit in docs/deploy.md): hashed and
+# compressed static files from collectstatic, JSON logs, HTTPS settings. It needs a real
+# secret key, and DEBUG is refused with one: a leaked traceback must never carry it.
+PRODUCTION = env_bool("DJANGO_PRODUCTION")
+# Served over HTTPS behind the proxy: redirect to https, HSTS, secure cookies. On in
+# production; `make serve` turns it off to run on http://127.0.0.1.
+HTTPS = env_bool("DJANGO_HTTPS", default=PRODUCTION)
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured("DJANGO_PRODUCTION=1 needs DJANGO_SECRET_KEY (a long random value).")
+if DEBUG and (PRODUCTION or not SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG=1 is refused with a production secret key (DJANGO_SECRET_KEY or "
+        "DJANGO_PRODUCTION set): debug pages would show settings to anyone."
+    )
+# The admin's address; somewhere else than admin/ keeps password-guessing bots away.
+ADMIN_PATH = (os.environ.get("DJANGO_ADMIN_PATH", "").strip("/") or "admin") + "/"
+# Proxies trusted for X-Forwarded-For and X-Forwarded-Proto (the same list gunicorn uses).
+FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
 INSTALLED_APPS = [
     "blog",
     "adminsortable2",
@@ -38,6 +62,18 @@ INSTALLED_APPS = [
     "django_comments_xtd",
     "django_comments",
     "comments",
+    # Cached reader pages (after blog and comments, whose models it watches).
+    "caching",
+    # Social login for commenters: our accounts app, django-allauth and its providers.
+    "accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
+    "accounts.providers.wordpress_com",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -48,17 +84,31 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    # WordPress import and export (import_wxr, export_wxr); imported pages are flatpages.
+    "django.contrib.flatpages",
+    "wxr",
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIDMiddleware",
+    "config.middleware.ProxiedClientIPMiddleware",
+    # /healthz and /readyz: before the host check and the https redirect.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Old WordPress links (/?p=ID, old permalinks, /wp-content/uploads/…) and imported pages.
+    "wxr.middleware.WordPressLinksMiddleware",
+    # Last: hits still pass the session, CSRF and security middleware above.
+    "caching.pages.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,6 +137,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# In production, give up on an unreachable PostgreSQL after 2 s (libpq's minimum) and
+# show the 503 page; `?connect_timeout=N` in DATABASE_URL overrides it. (Development and
+# tests wait as long as it takes: a busy laptop is not an outage.)
+if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+# Seconds the 503 page asks clients to wait while the database is down.
+RETRY_AFTER_SECONDS = 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # SQLite: write transactions take the lock when they start (no "database is locked"
@@ -103,12 +160,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a Redis that is down means "serve uncached".
+            "BACKEND": "config.cache.FailSafeRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            # Several sites (or test runs) can share one Redis database.
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", ""),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole reader pages for anonymous visitors, at most this many seconds (caching.pages);
+# 0 turns the page cache off. Changes show at once: saving bumps a generation.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_ALIAS = "default"
+# Parts shared by every reader (the archive sidebar, a digest's public comments), also for
+# pages rendered fresh, e.g. for signed-in readers (caching.fragments); 0 turns them off.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "600"))
+# `make loadtest` only: adds the plain yardstick view (config/loadtest.py).
+LOADTEST = env_bool("DJANGO_LOADTEST")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,11 +218,63 @@ BLOG_VIDEO_POSTER_SOURCES = {
 BLOG_IMAGE_WIDTHS = (480, 960, 1600)
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-WHITENOISE_USE_FINDERS = True
+# Development and tests serve static files straight from the apps' folders; production
+# serves what collectstatic wrote, with hashed names (cached forever) and gzip/brotli.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Media in S3-compatible object storage when a bucket is named (several app nodes share
+# it). Keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (read by boto3), or the
+# machine's role.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as S3Config
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Public-read media with plain URLs (cacheable, no expiring signatures);
+            # AWS_QUERYSTRING_AUTH=1 for a private bucket.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH"),
+            "default_acl": os.environ.get("AWS_DEFAULT_ACL") or None,
+            "file_overwrite": False,
+            # Fail fast when the storage is unreachable (/readyz, uploads); "path" for
+            # servers that can't take the bucket in the host name (AWS_S3_ADDRESSING_STYLE).
+            "client_config": S3Config(
+                s3={"addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "auto")},
+                connect_timeout=2,
+                read_timeout=20,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
+        },
+    }
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        MEDIA_ORIGINS = [f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN']}"]
+    elif os.environ.get("AWS_S3_ENDPOINT_URL"):
+        MEDIA_ORIGINS = [origin(os.environ["AWS_S3_ENDPOINT_URL"])]
+    else:
+        MEDIA_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if os.environ.get("AWS_S3_REGION_NAME"):
+            MEDIA_ORIGINS.append(
+                f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{os.environ['AWS_S3_REGION_NAME']}.amazonaws.com"
+            )
+else:
+    MEDIA_ORIGINS = []
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 THUMBNAIL_PRESERVE_FORMAT = True
@@ -174,11 +295,50 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+# JSON lines on stdout in production (each with the request's id), plain text otherwise.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text")
+LOGGING = django_logging(LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
+
+# Security headers --------------------------------------------------------------------
+# nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options are on
+# everywhere (Django's defaults, stated here); the HTTPS ones only when served over HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # gunicorn sets the scheme from X-Forwarded-Proto sent by a FORWARDED_ALLOW_IPS proxy.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images.
+# Video players are iframes that static/blog/site.js inserts when the reader clicks a
+# facade; until then nothing is requested from the video hosts. JSON-LD is a data block,
+# not a script, so script-src does not apply to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [
+            SELF,
+            *inline_style_hashes(BASE_DIR / "templates/500.html", BASE_DIR / "templates/503.html"),
+        ],
+        "img-src": [
+            SELF,
+            *MEDIA_ORIGINS,
+            *(["https://www.gravatar.com"] if env_bool("COMMENTS_GRAVATAR") else []),
+        ],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
 }
 
 # Comments (django-comments-xtd 2.10 under our own `comments` app) -----------------
@@ -231,3 +391,129 @@ COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = env_bool("COMMENTS_NOTIFY_EDITORS_OF_PUBLIC"
 # Comment avatars: initials made here by default (no request to another site, nothing
 # derived from the email address in the page). On: Gravatar images from the address's hash.
 COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", default=False)
+
+# Social login for commenters (accounts/ on django-allauth) -------------------------------
+# Readers sign in with an account they have elsewhere and comment under its name and
+# avatar. A provider is on when its client id and secret are set here (SOCIAL_<NAME>_...)
+# or as a "Social application" in the admin. README: how to register with each provider.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# No sign-up with a local password unless switched on (editors are made in the admin).
+ACCOUNTS_PASSWORD_SIGNUP = env_bool("ACCOUNTS_PASSWORD_SIGNUP")
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# A password sign-up (when allowed) must confirm its address; a provider's sign-in needs no
+# mail: the account keeps only an address the provider says is verified (accounts.adapters).
+ACCOUNT_EMAIL_VERIFICATION = "mandatory" if ACCOUNTS_PASSWORD_SIGNUP else "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+# Every identity is an account of its own: a provider's address never signs anyone into
+# an existing account (an editor's, say), and two identities may share an address.
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Sign-in starts and logout happen by POST (with the CSRF token), never by a plain link.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:account"
+ACCOUNT_LOGOUT_REDIRECT_URL = "blog:digest-list"
+# Callback addresses given to providers are https:// when the site is served over HTTPS.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if globals().get("HTTPS") else "http"
+# allauth's rate limits count in the default cache, shared by every worker and node with
+# REDIS_URL; on top of its defaults, finished provider sign-ins per IP.
+ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
+# A deleted account's comments: "keep" them under the name they were written under, or
+# "anonymise" them. Either way their address, IP and mail subscriptions go.
+ACCOUNTS_DELETED_COMMENTS = os.environ.get("ACCOUNTS_DELETED_COMMENTS", "keep")
+ACCOUNTS_ANONYMOUS_NAME = "Anonymous"
+# The provider's avatar is copied once per change into media (never hot-linked).
+ACCOUNTS_FETCH_AVATARS = env_bool("ACCOUNTS_FETCH_AVATARS", default=True)
+ACCOUNTS_AVATAR_TIMEOUT = 5
+ACCOUNTS_AVATAR_MAX_BYTES = 2 * 1024 * 1024
+ACCOUNTS_AVATAR_SIZE = 160
+# Avatars from loopback or private addresses are refused (the tests' providers are on loopback).
+ACCOUNTS_AVATAR_PRIVATE_ADDRESSES = False
+# How the comments learn a signed-in commenter's profile link and avatar, without
+# importing the social-login package (comments.profiles).
+COMMENTS_USER_PROFILES = "accounts.profiles.for_users"
+
+
+def _social_app(prefix, /, **app):
+    """A provider's app from SOCIAL_<PREFIX>_CLIENT_ID and _SECRET, if both are set."""
+    client_id = os.environ.get(f"SOCIAL_{prefix}_CLIENT_ID", "")
+    secret = os.environ.get(f"SOCIAL_{prefix}_SECRET", "")
+    return [{"client_id": client_id, "secret": secret, **app}] if client_id and secret else []
+
+
+WORDPRESS_COM_API_URL = os.environ.get(
+    "SOCIAL_WORDPRESS_COM_API_URL", "https://public-api.wordpress.com"
+)
+OIDC_SERVER_URL = os.environ.get("SOCIAL_OIDC_SERVER_URL", "")
+# State is always sent and checked; PKCE (S256) is on for every provider.
+SOCIALACCOUNT_PROVIDERS = {
+    "github": {
+        "SCOPE": ["read:user", "user:email"],
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _social_app("GITHUB"),
+    },
+    "google": {
+        "SCOPE": ["openid", "profile", "email"],
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _social_app("GOOGLE"),
+    },
+    "facebook": {
+        "METHOD": "oauth2",
+        "SCOPE": ["public_profile", "email"],
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _social_app("FACEBOOK"),
+    },
+    "wordpress_com": {
+        # Tests point this at a stand-in on loopback.
+        "API_URL": WORDPRESS_COM_API_URL,
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _social_app("WORDPRESS_COM"),
+    },
+    # Any OpenID Connect provider (Keycloak, Authentik, Okta, a Mastodon bridge...): more
+    # can be added in the admin as social applications of the "OpenID Connect" kind.
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _social_app(
+            "OIDC",
+            provider_id=os.environ.get("SOCIAL_OIDC_ID", "oidc"),
+            name=os.environ.get("SOCIAL_OIDC_NAME", "OpenID Connect"),
+            settings={"server_url": OIDC_SERVER_URL},
+        )
+        if OIDC_SERVER_URL
+        else [],
+    },
+}
+
+
+def _origin(url):
+    """scheme://host[:port] of an absolute URL."""
+    return "/".join(url.split("/")[:3])
+
+
+# The sign-in buttons POST here and are redirected to the provider: the page's CSP
+# form-action must allow the providers' sign-in pages. ACCOUNTS_FORM_ACTION_ORIGINS adds
+# those of OpenID Connect providers configured in the admin.
+SOCIAL_LOGIN_ORIGINS = [
+    "https://github.com",
+    "https://accounts.google.com",
+    "https://www.facebook.com",
+    _origin(WORDPRESS_COM_API_URL),
+    *([_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []),
+    *env_list("ACCOUNTS_FORM_ACTION_ORIGINS"),
+]
+if "CONTENT_SECURITY_POLICY" in globals():
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
+        *SOCIAL_LOGIN_ORIGINS,
+    ]

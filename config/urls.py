@@ -6,8 +6,11 @@ from django.urls import include, path
 from comments.feeds import DigestCommentsFeed
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("comments/", include("comments.urls")),
+    # Readers' accounts: ours (profile, deletion), then django-allauth's sign-in and providers.
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
     path("", include("blog.urls")),
     # After blog.urls, which registers the yyyy and mm converters.
     path(
@@ -16,6 +19,11 @@ urlpatterns = [
         name="digest-comments-feed",
     ),
 ]
+
+if settings.LOADTEST:
+    from config import loadtest
+
+    urlpatterns += loadtest.urlpatterns
 
 if settings.DEBUG:
     # Development only; in production the proxy (or object storage) serves media.

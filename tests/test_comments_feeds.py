@@ -158,7 +158,7 @@ def test_feeds_name_signed_in_commenters_by_their_account(client, digest):
     assert user.email not in text
 
 
-def test_feeds_take_a_fixed_number_of_queries(client, django_assert_num_queries):
+def test_feeds_take_a_fixed_number_of_queries(client, django_assert_num_queries, no_page_cache):
     digests = [factories.make_digest(f"Digest {n}") for n in range(4)]
     user = factories.make_editor(username="reader", first_name="Rea")
     for n, digest in enumerate(digests):

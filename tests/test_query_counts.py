@@ -6,7 +6,8 @@ from django.urls import reverse
 from blog.models import MediaItem
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Rendered every time: a cached page would cost no query at all.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
 
 
 def seed(digests, items=5):
@@ -27,8 +28,8 @@ def seed(digests, items=5):
 # Home: count, digests, items, categories, then the sidebar's months and categories.
 HOME_QUERIES = 6
 # Digest: digest, items, links, categories, tags, previous, next, comments (with their
-# users), sidebar months and categories.
-DIGEST_QUERIES = 10
+# users), the sign-in providers configured in the admin, sidebar months and categories.
+DIGEST_QUERIES = 11
 
 
 @pytest.mark.parametrize("digests", [3, 10])

@@ -1,7 +1,10 @@
 import json
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+from caching import fragments
 
 from ..models import Category, Digest
 
@@ -23,10 +26,19 @@ def absolute_uri(context, location=""):
     return context["request"].build_absolute_uri(location)
 
 
-@register.inclusion_tag("blog/_archive_nav.html")
+@register.simple_tag
 def archive_nav():
-    """Months with published digests, and the categories in use, for the sidebar."""
-    return {
-        "months": Digest.objects.published().dates("published_at", "month", order="DESC")[:24],
-        "categories": Category.objects.filter(digests__in=Digest.objects.published()).distinct(),
+    """Months with published digests, and the categories in use, for the sidebar.
+
+    The same on every page: rendered once and shared until something changes.
+    """
+    return fragments.cached("archive-nav", _render_archive_nav)
+
+
+def _render_archive_nav():
+    published = Digest.objects.published()
+    context = {
+        "months": published.dates("published_at", "month", order="DESC")[:24],
+        "categories": Category.objects.filter(digests__in=published).distinct(),
     }
+    return render_to_string("blog/_archive_nav.html", context)

@@ -1,7 +1,15 @@
-from django import template
-from django.db.models import Q
+from datetime import timedelta
 
-from .. import avatars, editing, feeds
+from django import template
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from caching import fragments
+
+from .. import avatars, editing, feeds, profiles
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -33,17 +41,61 @@ def build_tree(comments):
     return roots
 
 
+def flatten(tree):
+    """The tree in reading order, for one flat loop instead of a recursive include:
+    each step is a node, whether a list of its replies opens after it, and how many
+    lists of replies close after it."""
+    steps, stack = [], [iter(tree)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            if stack:
+                steps[-1]["closes"] += 1
+            continue
+        step = {"node": node, "comment": node["comment"], "opens": bool(node["children"])}
+        step["closes"] = 0
+        steps.append(step)
+        if node["children"]:
+            stack.append(iter(node["children"]))
+    for step in steps:
+        step["closes"] = range(step["closes"])
+    return steps
+
+
 @register.inclusion_tag("comments/_section.html", takes_context=True)
 def comment_section(context, digest):
-    """The comments under a digest: public ones, the reader's own pending ones, and the form."""
+    """The comments under a digest: public ones, the reader's own pending ones, and the form.
+
+    The list is the same for every reader who has nothing of their own in it (no pending
+    comment, nothing they may still edit): for them it is rendered once and shared
+    (caching.fragments) until anything changes.
+    """
     request = context["request"]
     own = own_comment_ids(request)
-    State = DigestComment.State
-    visible = Q(state__in=[State.PUBLIC, State.REMOVED]) | Q(
-        pk__in=own, state__in=[State.HELD, State.UNVERIFIED]
-    )
-    comments = list(DigestComment.objects.for_digest(digest).filter(visible).select_related("user"))
     is_open = comments_open(digest)
+    listing = {"request": request, "digest": digest, "is_open": is_open, "own": own}
+    listing["max_level"] = max_level()
+
+    def render_listing():
+        State = DigestComment.State
+        visible = Q(state__in=[State.PUBLIC, State.REMOVED]) | Q(
+            pk__in=own, state__in=[State.HELD, State.UNVERIFIED]
+        )
+        comments = list(
+            DigestComment.objects.for_digest(digest).filter(visible).select_related("user")
+        )
+        profiles.attach_avatars(comments)
+        listing["tree"] = build_tree(comments)
+        listing["steps"] = flatten(listing["tree"])
+        listing["count"] = sum(1 for c in comments if c.state == State.PUBLIC)
+        return get_template("comments/_list.html").render(listing)
+
+    if own or "replytocom" in request.GET or _may_edit_here(request, digest):
+        html = render_listing()
+    else:
+        key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
+        html = fragments.cached(key, render_listing)
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
@@ -51,13 +103,20 @@ def comment_section(context, digest):
     return {
         "request": request,
         "digest": digest,
-        "tree": build_tree(comments),
-        "count": sum(1 for c in comments if c.state == DigestComment.State.PUBLIC),
+        "listing": mark_safe(html),  # noqa: S308 (our template's output; comment text escaped)
+        "tree": listing.get("tree"),
         "form": form,
         "is_open": is_open,
-        "max_level": max_level(),
-        "own": own,
     }
+
+
+def _may_edit_here(request, digest):
+    """Whether a signed-in reader has a comment here they may still edit (Edit links)."""
+    if not request.user.is_authenticated:
+        return False
+    since = timezone.now() - timedelta(seconds=settings.COMMENTS_EDIT_SECONDS)
+    mine = DigestComment.objects.for_digest(digest).filter(user_id=request.user.pk)
+    return mine.filter(submit_date__gte=since).exists()
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,31 @@
+"""What another app may tell the comments about signed-in commenters, through a setting.
+
+comments/ knows accounts only through the User relation: COMMENTS_USER_PROFILES names a
+callable (e.g. "accounts.profiles.for_users") that takes user ids and returns
+{user id: {"url": profile link, "avatar": avatar address}}. Without it, signed-in
+commenters get no link and the usual initials.
+"""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+def for_users(user_ids):
+    """Profiles of these users, in one call (one query) whatever their number."""
+    ids = {pk for pk in user_ids if pk}
+    path = getattr(settings, "COMMENTS_USER_PROFILES", "")
+    if not ids or not path:
+        return {}
+    return import_string(path)(ids)
+
+
+def profile_url(user):
+    """The signed-in commenter's profile link, stored with their comment."""
+    return for_users([user.pk]).get(user.pk, {}).get("url", "")
+
+
+def attach_avatars(comments):
+    """Give each comment by a signed-in reader their account's avatar (comment.account_avatar)."""
+    found = for_users(comment.user_id for comment in comments)
+    for comment in comments:
+        comment.account_avatar = found.get(comment.user_id, {}).get("avatar", "")
