@@ -43,7 +43,7 @@ class Uploads:
             candidate = self.folder.joinpath(*parts[start:])
             try:
                 resolved = candidate.resolve()
-            except OSError:
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop
                 continue
             if resolved.is_relative_to(self.folder) and resolved.is_file():
                 return "/".join(parts[start:]), resolved
