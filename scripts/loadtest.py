@@ -39,6 +39,7 @@ MEMORY_MB = 120
 # mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "rendered": every part of every page
 # rendered for every request; "uncached": no page cache (as for signed-in readers and
 # page cache misses), shared fragments on; "cached": what anonymous readers get.
+CPU_RUNS = 20
 MODES = {"rendered": (0, 0), "uncached": (0, 600), "cached": (600, 600)}
 # Collected static files, logs: thrown away at the end.
 WORK = Path(tempfile.mkdtemp(prefix="digestblog-loadtest-"))
@@ -141,8 +142,8 @@ def run(args):
                         page = best(page, load(tool, server.url + path, args))
                         plain_url = f"{server.url}/_loadtest/plain/{sizes[name]}/"
                         plain = best(plain, load(tool, plain_url, args))
-                    queries = seeded["queries"][name][mode]
-                    rows.append((name, mode, sizes[name], page, plain, queries))
+                    measured = seeded["queries"][name][mode]
+                    rows.append((name, mode, sizes[name], page, plain, measured))
                 memory[mode] = server.worker_rss_mb()
     finally:
         flush_prefix(args.redis, prefix)
@@ -311,14 +312,15 @@ def report(rows, memory, args, tool):
     say("")
     say(
         f"{'page':<8} {'mode':<9} {'bytes':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'plain req/s':>11} {'vs plain':>8} {'queries':>7}"
+        f"{'plain req/s':>11} {'vs plain':>8} {'queries':>7} {'cpu ms':>6}"
     )
     verdicts = []
-    for name, mode, size, page, plain, queries in rows:
+    for name, mode, size, page, plain, measured in rows:
         ratio = page["rps"] / plain["rps"] if plain["rps"] else 0.0
         say(
             f"{name:<8} {mode:<9} {size:>8} {page['rps']:>8.0f} {page['p50']:>8.1f} "
-            f"{page['p99']:>8.1f} {plain['rps']:>11.0f} {ratio:>7.0%} {queries:>7}"
+            f"{page['p99']:>8.1f} {plain['rps']:>11.0f} {ratio:>7.0%} "
+            f"{measured['queries']:>7} {measured['cpu_ms']:>6.1f}"
         )
         for run in (page, plain):
             if run["errors"] or run["socket_errors"]:
@@ -334,6 +336,7 @@ def report(rows, memory, args, tool):
             )
         if mode == "cached":
             verdicts.append((f"cached {name} ≥ {CACHED_RATIO:.0%} of plain", ratio >= CACHED_RATIO))
+    say("cpu ms: Django's CPU time per request, in-process (test client), no HTTP server")
     say("")
     for mode, sizes in memory.items():
         listed = ", ".join(f"{mb:.0f}" for mb in sizes)
@@ -432,8 +435,18 @@ def count_queries(path):
             client = Client()
             client.get(path)  # warm-up: the Sites row, the cache
             with CaptureQueriesContext(connection) as queries:
-                assert client.get(path).status_code == 200
-            counts[mode] = len(queries)
+                response = client.get(path)
+            # Counted now: every request empties the connection's query log.
+            query_count = len(queries)
+            assert response.status_code == 200
+            # CPU time per request in this process: unlike req/s, other work on the
+            # machine hardly changes it.
+            started = time.process_time()
+            for _ in range(CPU_RUNS):
+                client.get(path)
+            cpu_ms = (time.process_time() - started) / CPU_RUNS * 1000
+            counts[mode] = {"queries": query_count, "cpu_ms": round(cpu_ms, 2)}
+            counts[mode]["cache"] = response.get("X-Page-Cache", "")
     return counts
 
 
