@@ -190,11 +190,12 @@ class Digest(models.Model):
     def get_absolute_url(self):
         if self.published_at is None:
             return reverse("blog:digest-preview", kwargs={"pk": self.pk})
+        return reverse("blog:digest-detail", kwargs=self.permalink_kwargs())
+
+    def permalink_kwargs(self):
+        """The /YYYY/MM/DD/slug/ parts of the permalink (and of addresses below it)."""
         local = timezone.localtime(self.published_at)
-        return reverse(
-            "blog:digest-detail",
-            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
-        )
+        return {"year": local.year, "month": local.month, "day": local.day, "slug": self.slug}
 
     def clean(self):
         if self.cover_image and not self.cover_alt:

@@ -7,7 +7,6 @@ from django.db.models.functions import Cast
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
 from blog.models import Digest
 
@@ -19,9 +18,7 @@ FEED_SIZE = 30
 
 def digest_feed_url(digest):
     """The comment feed's address, with the digest's date like its permalink."""
-    local = timezone.localtime(digest.published_at)
-    kwargs = {"year": local.year, "month": local.month, "day": local.day, "slug": digest.slug}
-    return reverse("digest-comments-feed", kwargs=kwargs)
+    return reverse("digest-comments-feed", kwargs=digest.permalink_kwargs())
 
 
 def feed_comments():
