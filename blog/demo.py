@@ -6,15 +6,15 @@ repository) and saved through the model field, so the usual upload
 normalisation runs on it.
 
 Video ids: every id below was found linked to that exact title on several
-public pages, except where ``youtube_id`` is None. Those items become links to
-a YouTube search until someone confirms the id; set it and the item turns back
-into a video.
+public pages. Where no id could be confirmed, the item is an honest article
+pointing at a real page about that video (``article``), never at a search page
+and never at a guessed id; give it a confirmed ``youtube_id`` instead and it
+becomes a video.
 """
 
 import io
 import math
 import random
-from urllib.parse import urlencode
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -88,8 +88,9 @@ ITEMS = [
     },
     {
         "title": "Why December Has the Longest Days",
-        "source": "Minute Physics",
-        "youtube_id": None,  # not confirmed: see the module docstring
+        "source": "Minute Physics, written up by ScienceAlert",
+        # The video's id could not be confirmed: ScienceAlert's article shows the video.
+        "article": "http://www.sciencealert.com/watch-why-december-has-the-longest-days",
         "description": (
             "A solar day, from one noon to the next, is not always 24 hours long. Earth moves "
             "fastest around the Sun near perihelion in early January, and its tilted axis "
@@ -120,7 +121,9 @@ ITEMS = [
     {
         "title": "Brain and Mental Health",
         "source": "Nucleus Medical Media",
-        "youtube_id": None,  # not confirmed: see the module docstring
+        # The video's id could not be confirmed: the studio's catalogue page for the
+        # animation (item ANH15149) has it with its transcript.
+        "article": "http://stock-medical-animation.com/sendexhibit.php?ID=80033",
         "description": (
             "A short 3D animation about the brain's part in mental health. It points out areas "
             "such as the amygdala, the prefrontal cortex and the hippocampus, then follows a "
@@ -133,15 +136,14 @@ ITEMS = [
 
 
 def item_kind(spec):
-    """A video when its id is confirmed, otherwise a link to a search for it."""
-    return MediaItem.Kind.VIDEO if spec["youtube_id"] else MediaItem.Kind.LINK
+    """A video when its id is confirmed, otherwise an article about the video."""
+    return MediaItem.Kind.VIDEO if spec.get("youtube_id") else MediaItem.Kind.ARTICLE
 
 
 def item_url(spec):
-    if spec["youtube_id"]:
+    if spec.get("youtube_id"):
         return f"https://www.youtube.com/watch?v={spec['youtube_id']}"
-    query = urlencode({"search_query": f"{spec['title']} {spec['source']}"})
-    return f"https://www.youtube.com/results?{query}"
+    return spec["article"]
 
 
 @transaction.atomic

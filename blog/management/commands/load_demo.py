@@ -45,9 +45,3 @@ class Command(BaseCommand):
                 )
             for link in item.links.all():
                 self.stdout.write(f"     link: {link.title} <{link.url}>")
-        unconfirmed = [spec["title"] for spec in demo.ITEMS if not spec["youtube_id"]]
-        if unconfirmed:
-            self.stdout.write(
-                "  Video ids not yet confirmed (shown as links to a YouTube search): "
-                + "; ".join(unconfirmed)
-            )
