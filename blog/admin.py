@@ -116,7 +116,7 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
     filter_horizontal = ("categories", "tags")
     inlines = (MediaItemInline,)
     fieldsets = (
-        (None, {"fields": ("title", "slug", "intro")}),
+        (None, {"fields": ("title", "slug", "intro", "summary")}),
         (
             "Publishing",
             {

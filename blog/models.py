@@ -7,10 +7,16 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django_comments.models import Comment
 
 from . import embeds, images
 from .sanitize import render_author_markdown, strip_tags
+
+# Meta descriptions: search engines show about 160 characters; an intro shorter than
+# this (such as the stock "These are the latest articles…") says nothing of its own.
+DESCRIPTION_LENGTH = 200
+DESCRIPTION_MIN_INTRO = 120
 
 
 class DigestQuerySet(models.QuerySet):
@@ -148,6 +154,11 @@ class Digest(models.Model):
         help_text="Shown above the list of items. Markdown: *em*, **strong**, [links](https://…).",
     )
     intro_html = models.TextField(blank=True, editable=False)
+    summary = models.CharField(
+        max_length=300, blank=True,
+        help_text="Optional: one or two sentences for search engines and link previews. "
+        "Without it, the intro is used, followed by the item titles when the intro is short.",
+    )  # fmt: skip
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, db_index=True,
@@ -214,6 +225,19 @@ class Digest(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_public
+
+    def description(self, items=None):
+        """The summary for search engines and link previews: the editor's own, else one made
+        from the intro, with the item titles when the intro is short or the stock one."""
+        if self.summary.strip():
+            return self.summary.strip()
+        intro = " ".join(strip_tags(self.intro_html).split())
+        if len(intro) < DESCRIPTION_MIN_INTRO:
+            items = self.media_items.all() if items is None else items
+            titles = "; ".join(item.title for item in items)
+            if titles:
+                intro = f"{intro.rstrip('.:;, ')}: {titles}" if intro else titles
+        return Truncator(intro).chars(DESCRIPTION_LENGTH)
 
     def refresh_search_text(self):
         """Store the plain text of the intro and items; call after the items change."""

@@ -90,6 +90,9 @@ def django_logging(log_format, level):
         "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
+        # Django's own default config gives "django" a console handler of its own (with
+        # DEBUG on); without this every line of it would be printed twice, once by the root.
+        "loggers": {"django": {"handlers": [], "level": level, "propagate": True}},
     }
 
 

@@ -201,6 +201,8 @@ BLOG_TAGLINE = os.environ.get(
     "BLOG_TAGLINE", "The latest articles and videos I found most interesting"
 )
 BLOG_PAGE_SIZE = 10
+# Year and month archives are indexable, as in WordPress; 1 asks search engines to skip them.
+BLOG_NOINDEX_ARCHIVES = env_bool("BLOG_NOINDEX_ARCHIVES")
 # Uploaded images larger than this many pixels are refused (decompression bombs).
 BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_000)))
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))

@@ -53,7 +53,7 @@ def test_sitemap_lists_published_digests(client):
 
 def test_digest_page_has_open_graph_twitter_and_json_ld(client):
     digest = factories.make_digest("Cheap learning", intro="Why deep nets </script><b>work</b>.")
-    factories.make_item(digest)
+    factories.make_item(digest, title="Cheap & deep")
     page = client.get(digest.get_absolute_url()).content.decode()
     url = f"http://testserver{digest.get_absolute_url()}"
     assert f'<link rel="canonical" href="{url}">' in page
@@ -67,7 +67,8 @@ def test_digest_page_has_open_graph_twitter_and_json_ld(client):
     assert data["@type"] == "BlogPosting"
     assert data["headline"] == "Cheap learning"
     assert data["url"] == url
-    assert data["description"] == "Why deep nets work."
+    # A short intro is followed by the item titles (tags gone, nothing escaped twice).
+    assert data["description"] == "Why deep nets work: Cheap & deep"
 
 
 def test_json_ld_cannot_break_out_of_its_script(client):

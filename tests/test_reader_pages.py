@@ -77,7 +77,7 @@ def test_video_renders_as_facade_without_third_party_requests(client):
     page = client.get(digest.get_absolute_url()).content.decode()
     assert 'data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?' in page
     assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=30s"' in page
-    assert 'aria-label="Play video: Talk (YouTube)"' in page
+    assert '<span class="visually-hidden">Play video: Talk (YouTube)</span>' in page
     # Nothing is loaded from the video host before a click: no iframe, no hot-linked thumbnail.
     assert "<iframe" not in page
     assert "ytimg.com" not in page and "vimeocdn" not in page

@@ -1,8 +1,6 @@
 from django import template
 from django.templatetags.static import static
 
-from ..sanitize import strip_tags
-
 register = template.Library()
 
 
@@ -20,9 +18,7 @@ def digest_meta(context, digest):
                 image = item.image.url
                 break
     image = request.build_absolute_uri(image or static("blog/og-default.png"))
-    description = " ".join(strip_tags(digest.intro_html).split())[:200]
-    if not description:
-        description = "; ".join(item.title for item in digest.media_items.all())[:200]
+    description = digest.description(digest.media_items.all())
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",

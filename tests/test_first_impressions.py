@@ -1,0 +1,158 @@
+"""What a newcomer reads first: descriptions, archive indexing, item order, dates, previews."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.urls import reverse
+
+from blog.models import Digest, MediaItem
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
+
+STOCK_INTRO = "These are the latest articles and videos I found most interesting."
+
+
+def meta_description(html):
+    match = re.search(r'<meta name="description" content="([^"]*)">', html)
+    assert match, "no meta description"
+    return match.group(1)
+
+
+def robots(html):
+    match = re.search(r'<meta name="robots" content="([^"]*)">', html)
+    return match.group(1) if match else ""
+
+
+def test_stock_intro_gets_the_item_titles_in_its_description(client):
+    digest = factories.make_digest("Week 12", intro=STOCK_INTRO)
+    factories.make_item(digest, title="Black holes explained", position=0)
+    factories.make_item(digest, title="Tides", position=1)
+    other = factories.make_digest("Week 13", intro=STOCK_INTRO)
+    factories.make_item(other, title="Volcanoes", position=0)
+
+    first = meta_description(client.get(digest.get_absolute_url()).content.decode())
+    second = meta_description(client.get(other.get_absolute_url()).content.decode())
+
+    assert first == (
+        "These are the latest articles and videos I found most interesting: "
+        "Black holes explained; Tides"
+    )
+    assert first != second and "Volcanoes" in second
+
+
+def test_editor_summary_is_the_description(client):
+    digest = factories.make_digest("Week 14", intro=STOCK_INTRO, summary="Tides, told twice.")
+    factories.make_item(digest, title="Tides")
+    html = client.get(digest.get_absolute_url()).content.decode()
+    assert meta_description(html) == "Tides, told twice."
+    assert '<meta property="og:description" content="Tides, told twice.">' in html
+
+
+def test_long_intro_is_its_own_description():
+    intro = "A long intro that says what this week is about, " * 4
+    digest = factories.make_digest("Week 15", intro=intro)
+    factories.make_item(digest, title="Never mentioned")
+    assert "Never mentioned" not in digest.description()
+    assert digest.description().startswith("A long intro that says")
+    assert len(digest.description()) <= 200
+
+
+def test_archives_are_indexable_and_described(client, settings):
+    digest = factories.make_digest("Tides and time")
+    year = digest.published_at.year
+    html = client.get(reverse("blog:archive-year", kwargs={"year": year})).content.decode()
+    assert "noindex" not in robots(html)
+    assert meta_description(html) == f"Digests from {year} on Digests: Tides and time"
+
+    settings.BLOG_NOINDEX_ARCHIVES = True
+    html = client.get(reverse("blog:archive-year", kwargs={"year": year})).content.decode()
+    assert robots(html) == "noindex, follow"
+
+
+def test_search_404_category_and_tag_pages_have_descriptions(client):
+    category = factories.make_category("Physics", description="Everything about physics.")
+    tag = factories.make_tag("tides")
+    digest = factories.make_digest("Tides and time")
+    digest.categories.add(category)
+    digest.tags.add(tag)
+
+    search = client.get(reverse("blog:search"), {"q": "tides"}).content.decode()
+    assert meta_description(search) == "Digests on Digests that mention “tides”"
+    assert robots(search) == "noindex, follow"
+    missing = client.get("/no/such/page/")
+    assert missing.status_code == 404
+    assert "nothing at this address" in meta_description(missing.content.decode())
+    assert robots(missing.content.decode()) == "noindex"
+    cat = client.get(category.get_absolute_url()).content.decode()
+    assert meta_description(cat) == "Everything about physics."
+    tagged = client.get(tag.get_absolute_url()).content.decode()
+    assert meta_description(tagged) == "Tag: tides on Digests: Tides and time"
+
+
+def test_404_search_forms_are_told_apart(client):
+    html = client.get("/no/such/page/").content.decode()
+    labels = re.findall(r'role="search" aria-label="([^"]+)"', html)
+    assert len(labels) == 2 and len(set(labels)) == 2
+
+
+def test_related_links_stay_under_their_lead_in(client):
+    digest = factories.make_digest("Digest")
+    item = factories.make_item(
+        digest, kind=MediaItem.Kind.ARTICLE, title="Long days", links=2,
+        url="https://example.org/long-days", description="Why.\n\nHere's some more info about:",
+    )  # fmt: skip
+    html = client.get(digest.get_absolute_url()).content.decode()
+    article = html[html.index(f'id="{item.anchor}"') :]
+    card = article.index('class="link-card"')
+    lead_in = article.index("Here’s some more info about:")
+    links = article.index('class="related-links"')
+    assert card < lead_in < links
+    # Nothing stands between the lead-in's paragraph and its list.
+    assert re.search(r"more info about:</p></div>\s*<ul class=\"related-links\"", article)
+
+
+def test_dates_in_markup_carry_whole_seconds(client):
+    digest = factories.make_digest("Digest")
+    Digest.objects.filter(pk=digest.pk).update(
+        published_at=digest.published_at.replace(microsecond=123456)
+    )
+    html = client.get(digest.get_absolute_url()).content.decode()
+    stamps = re.findall(r'datetime="([^"]+)"', html)
+    assert stamps
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
+
+
+def test_draft_preview_date_line_has_no_stray_separator(client):
+    editor = factories.make_editor()
+    draft = factories.make_digest("Draft", published=False, author=editor)
+    client.force_login(editor)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    meta = re.search(r'<p class="meta">(.*?)</p>', html, re.S).group(1)
+    assert " ".join(meta.split()) == "by editor"
+
+
+def test_admin_index_has_one_section_per_name(client):
+    client.force_login(factories.make_editor())
+    html = client.get(reverse("admin:index")).content.decode()
+    captions = re.findall(r'<caption>\s*<a [^>]*class="section"[^>]*>([^<]+)</a>', html)
+    assert "Reader profiles" in captions
+    assert len(captions) == len(set(captions)), captions
+
+
+def test_development_console_prints_each_log_line_once():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('one line')"
+    )
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], cwd=django_settings.BASE_DIR, env=env,
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert (result.stdout + result.stderr).count("one line") == 1
