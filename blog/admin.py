@@ -1,6 +1,11 @@
 import logging
 
-from adminsortable2.admin import SortableAdminBase, SortableStackedInline, SortableTabularInline
+from adminsortable2.admin import (
+    SortableAdminBase,
+    SortableAdminMixin,
+    SortableStackedInline,
+    SortableTabularInline,
+)
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models, transaction
@@ -11,7 +16,7 @@ from django.utils.html import format_html
 from sorl.thumbnail import get_thumbnail
 
 from .forms import MediaItemAdminForm, MediaItemForm
-from .models import Category, Digest, MediaItem, RelatedLink, Tag
+from .models import Category, Digest, MediaItem, MenuLink, RelatedLink, Tag
 from .services import fetch_missing_posters
 
 logger = logging.getLogger(__name__)
@@ -242,3 +247,15 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="digests", ordering="_digest_count")
     def digest_count(self, tag):
         return tag._digest_count
+
+
+@admin.register(MenuLink)
+class MenuLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
+    """The header's links to pages (About, Contact, …), in the order dragged here."""
+
+    list_display = ("__str__", "page_address")
+    list_select_related = ("page",)
+
+    @admin.display(description="Address")
+    def page_address(self, link):
+        return link.page.url

@@ -338,3 +338,25 @@ class RelatedLink(models.Model):
 
     def get_absolute_url(self):
         return self.url
+
+
+class MenuLink(models.Model):
+    """A link in the site header to one of the site's pages (django.contrib.flatpages)."""
+
+    page = models.OneToOneField(
+        "flatpages.FlatPage", on_delete=models.CASCADE, related_name="menu_link"
+    )
+    label = models.CharField(
+        max_length=40, blank=True, help_text="Shown in the header; the page's title if empty."
+    )
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ("position", "pk")
+        verbose_name = "menu link"
+
+    def __str__(self):
+        return self.label or self.page.title
+
+    def get_absolute_url(self):
+        return self.page.get_absolute_url()

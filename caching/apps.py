@@ -11,17 +11,19 @@ class CachingConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth import get_user_model
+        from django.contrib.flatpages.models import FlatPage
         from django.contrib.sites.models import Site
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from blog.models import Category, Digest, MediaItem, RelatedLink, Tag
+        from blog.models import Category, Digest, MediaItem, MenuLink, RelatedLink, Tag
         from comments.models import DigestComment
 
         # Everything a cached page shows. Comments: every save and delete, whatever the
         # state (posted, confirmed, approved in the admin or its bulk actions, held,
         # marked spam, deleted); edits made with QuerySet.update() call content_changed()
         # from DigestCommentQuerySet.update().
-        for model in (Digest, MediaItem, RelatedLink, Category, Tag, DigestComment, Site):
+        watched = (Digest, MediaItem, RelatedLink, Category, Tag, DigestComment, Site)
+        for model in (*watched, MenuLink, FlatPage):
             uid = f"caching.{model._meta.label_lower}"
             post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")

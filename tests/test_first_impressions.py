@@ -156,3 +156,37 @@ def test_development_console_prints_each_log_line_once():
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     assert (result.stdout + result.stderr).count("one line") == 1
+
+
+def test_editor_puts_pages_in_the_header_menu(client):
+    from django.contrib.flatpages.models import FlatPage
+    from django.contrib.sites.models import Site
+
+    from blog.models import MenuLink
+
+    about = FlatPage.objects.create(url="/about/", title="About this blog", content="<p>Hi</p>")
+    about.sites.add(Site.objects.get_current())
+    contact = FlatPage.objects.create(url="/contact/", title="Contact", content="<p>Mail</p>")
+    contact.sites.add(Site.objects.get_current())
+    MenuLink.objects.create(page=contact, position=1)
+    MenuLink.objects.create(page=about, label="About", position=0)
+
+    html = client.get(reverse("blog:digest-list")).content.decode()
+    nav = re.search(r'<ul class="site-nav">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav) == [
+        ("/", "Home"), ("/about/", "About"), ("/contact/", "Contact"), ("/feed/", "RSS"),
+    ]  # fmt: skip
+    assert client.get("/about/").status_code == 200
+
+
+def test_menu_changes_show_on_cached_pages(client):
+    from django.contrib.flatpages.models import FlatPage
+
+    from blog.models import MenuLink
+
+    client.get(reverse("blog:digest-list"))  # now in the page cache
+    page = FlatPage.objects.create(url="/about/", title="About", content="<p>Hi</p>")
+    link = MenuLink.objects.create(page=page)
+    assert 'href="/about/">About</a>' in client.get(reverse("blog:digest-list")).content.decode()
+    link.delete()
+    assert 'href="/about/"' not in client.get(reverse("blog:digest-list")).content.decode()

@@ -25,11 +25,13 @@ def seed(digests, items=5):
     return made
 
 
-# Home: count, digests, items, categories, then the sidebar's months and categories.
-HOME_QUERIES = 6
-# Digest: digest, items, links, categories, tags, previous, next, comments (with their
-# users), the sign-in providers configured in the admin, sidebar months and categories.
-DIGEST_QUERIES = 11
+# Home: the header's page links, count, digests, items, categories, then the sidebar's
+# months and categories.
+HOME_QUERIES = 7
+# Digest: the header's page links, digest, items, links, categories, tags, previous, next,
+# comments (with their users), the sign-in providers configured in the admin, sidebar
+# months and categories.
+DIGEST_QUERIES = 12
 
 
 @pytest.mark.parametrize("digests", [3, 10])

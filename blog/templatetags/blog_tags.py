@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 
 from caching import fragments
 
-from ..models import Category, Digest
+from ..models import Category, Digest, MenuLink
 
 register = template.Library()
 
@@ -33,6 +33,17 @@ def archive_nav():
     The same on every page: rendered once and shared until something changes.
     """
     return fragments.cached("archive-nav", _render_archive_nav)
+
+
+@register.simple_tag
+def site_menu():
+    """The header's links to the pages an editor chose (MenuLink), shared like the sidebar."""
+    return fragments.cached("site-menu", _render_site_menu)
+
+
+def _render_site_menu():
+    links = MenuLink.objects.select_related("page").filter(page__registration_required=False)
+    return render_to_string("blog/_site_menu.html", {"links": links})
 
 
 def _render_archive_nav():
