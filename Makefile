@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check bench loadtest clean
+.PHONY: install run serve test lint format check bench loadtest lighthouse clean
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ bench: install
 # gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see scripts/loadtest.py.
 loadtest: install
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+
+# Lighthouse's four scores per reader page under gunicorn (needs npm; see tools/README.md).
+lighthouse: install
+	$(BIN)/python tools/lighthouse/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
