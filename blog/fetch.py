@@ -169,8 +169,6 @@ class _Exchange:
 
     def __enter__(self):
         hop = self.hop
-        target = urlsplit(hop.url)
-        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
         headers = self.headers | {"Host": hop.host_header}
         problem = None
         for address in hop.addresses:  # all checked; the next one if one refuses
@@ -179,6 +177,8 @@ class _Exchange:
                 break
             self.pool = _pool(hop, str(address), remaining)
             try:
+                # parse_url percent-encodes what a request line may not carry (spaces...).
+                path = urllib3.util.parse_url(hop.url).request_uri
                 self.answer = self.pool.urlopen(
                     "GET",
                     path,
@@ -192,7 +192,7 @@ class _Exchange:
             except NewConnectionError as exc:
                 problem = exc
                 self.pool.close()
-            except (TransportError, OSError) as exc:
+            except (TransportError, OSError, ValueError) as exc:
                 self.pool.close()
                 raise _failure(hop.url, exc) from exc
         raise _failure(hop.url, problem or TransportTimeout())
