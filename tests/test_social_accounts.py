@@ -183,7 +183,7 @@ def test_an_avatar_that_is_not_a_safe_image_is_not_stored(client, wordpress, dig
     assert not profile.avatar and profile.avatar_source == ""
 
 
-def test_an_avatar_on_a_private_address_is_not_fetched(client, wordpress, settings, connections):
+def test_an_avatar_on_a_private_address_is_not_fetched(client, wordpress, settings):
     settings.FETCH_ALLOWED_PRIVATE = []  # the stand-in is just another loopback port now
     response = sign_in(client)
     assert response.status_code == 302
