@@ -6,13 +6,9 @@ the provider. ``for_users`` is what the comments app calls (COMMENTS_USER_PROFIL
 """
 
 import io
-import ipaddress
 import logging
 import secrets
-import socket
-from urllib.parse import urljoin, urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import URLValidator
 from PIL import Image, ImageOps
 
-from blog import images
+from blog import fetch, images
 
 from .models import Profile
 
@@ -65,46 +61,14 @@ class AvatarError(Exception):
     """The provider's avatar could not be fetched or is not an acceptable image."""
 
 
-def _refuse_private(url):
-    """An identity's picture address must not make the server call inside its own network."""
-    if settings.ACCOUNTS_AVATAR_PRIVATE_ADDRESSES:
-        return
-    host = urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (socket.gaierror, UnicodeError) as exc:
-        raise AvatarError(f"{host} could not be resolved") from exc
-    if not addresses or any(not ipaddress.ip_address(a).is_global for a in addresses):
-        raise AvatarError(f"{host} is not a public address")
-
-
-def _download(url, limit):
-    """The body at url (at most limit + 1 bytes), following up to 3 redirects, each checked."""
-    for _ in range(4):
-        if not _web_url(url):
-            raise AvatarError(f"{url} is not an http(s) address")
-        _refuse_private(url)
-        try:
-            with requests.get(
-                url, timeout=settings.ACCOUNTS_AVATAR_TIMEOUT, stream=True, allow_redirects=False
-            ) as answer:
-                if answer.is_redirect:
-                    url = urljoin(url, answer.headers["Location"])
-                    continue
-                answer.raise_for_status()
-                return answer.raw.read(limit + 1, decode_content=True)
-        except (requests.RequestException, OSError) as exc:
-            raise AvatarError(f"{url} could not be fetched ({exc})") from exc
-    raise AvatarError(f"{url}: too many redirects")
-
-
 def fetch_avatar(url):
     """The image at url as a square PNG of ACCOUNTS_AVATAR_SIZE pixels."""
-    limit = settings.ACCOUNTS_AVATAR_MAX_BYTES
-    data = _download(url, limit)
-    if len(data) > limit:
-        raise AvatarError(f"{url} sent more than {limit} bytes")
-    upload = SimpleUploadedFile(f"avatar{_extension_of(data)}", data)
+    try:
+        answer = fetch.get(url, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES, accept="image/*")
+        data = answer.raise_for_status().body
+    except fetch.FetchError as exc:
+        raise AvatarError(str(exc)) from exc
+    upload = SimpleUploadedFile(f"avatar{images.extension_of(data)}", data)
     try:
         images.inspect_image(upload)
     except ValidationError as exc:
@@ -116,13 +80,6 @@ def fetch_avatar(url):
     # Re-encoded from the pixels alone: no metadata, nothing but a picture is stored.
     square.save(out, "PNG", optimize=True)
     return out.getvalue()
-
-
-def _extension_of(data):
-    for magic, extension in ((b"\x89PNG", ".png"), (b"RIFF", ".webp"), (b"GIF8", ".gif")):
-        if data.startswith(magic):
-            return extension
-    return ".jpg"
 
 
 def update_from_account(account):

@@ -163,6 +163,14 @@ def inspect_image(upload):
     return image_format, width, height
 
 
+def extension_of(data):
+    """The usual extension for fetched image bytes, so inspect_image accepts their name."""
+    for magic, extension in ((b"\x89PNG", ".png"), (b"RIFF", ".webp"), (b"GIF8", ".gif")):
+        if data.startswith(magic):
+            return extension
+    return ".jpg"
+
+
 class SafeImageFormField(forms.ImageField):
     """An image field whose errors say what is wrong with the file."""
 

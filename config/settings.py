@@ -208,7 +208,6 @@ BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_0
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 # Video posters are fetched once, when an editor saves a video item without an image.
 BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
-BLOG_VIDEO_POSTER_TIMEOUT = 5
 BLOG_VIDEO_POSTER_SOURCES = {
     "youtube": (
         "https://i.ytimg.com/vi/{id}/maxresdefault.jpg",
@@ -216,6 +215,12 @@ BLOG_VIDEO_POSTER_SOURCES = {
     ),
     "vimeo": "https://vimeo.com/api/oembed.json?url={url}&width=1280",
 }
+# Every request the server makes itself (blog.fetch): seconds to connect, and for the whole
+# fetch, redirects included. Loopback and private addresses are refused except these exact
+# host:port pairs (e.g. "127.0.0.1:8080", "intranet.example:443", "[::1]:8080").
+FETCH_CONNECT_TIMEOUT = 3
+FETCH_TIMEOUT = 5
+FETCH_ALLOWED_PRIVATE = env_list("FETCH_ALLOWED_PRIVATE")
 # Widths of the resized renditions offered in srcset.
 BLOG_IMAGE_WIDTHS = (480, 960, 1600)
 
@@ -437,11 +442,8 @@ ACCOUNTS_DELETED_COMMENTS = os.environ.get("ACCOUNTS_DELETED_COMMENTS", "keep")
 ACCOUNTS_ANONYMOUS_NAME = "Anonymous"
 # The provider's avatar is copied once per change into media (never hot-linked).
 ACCOUNTS_FETCH_AVATARS = env_bool("ACCOUNTS_FETCH_AVATARS", default=True)
-ACCOUNTS_AVATAR_TIMEOUT = 5
 ACCOUNTS_AVATAR_MAX_BYTES = 2 * 1024 * 1024
 ACCOUNTS_AVATAR_SIZE = 160
-# Avatars from loopback or private addresses are refused (the tests' providers are on loopback).
-ACCOUNTS_AVATAR_PRIVATE_ADDRESSES = False
 # How the comments learn a signed-in commenter's profile link and avatar, without
 # importing the social-login package (comments.profiles).
 COMMENTS_USER_PROFILES = "accounts.profiles.for_users"

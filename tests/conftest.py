@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests import factories
+from tests import factories, loopback
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -31,12 +31,20 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def no_calls_out(settings):
-    """Nothing reaches a video host; tests that fetch posters serve them on loopback."""
+    """Nothing reaches a video host; tests that fetch serve on loopback and allow that port."""
     settings.BLOG_FETCH_VIDEO_POSTERS = False
     settings.BLOG_VIDEO_POSTER_SOURCES = {
         "youtube": ("http://127.0.0.1:9/{id}.jpg",),
         "vimeo": "http://127.0.0.1:9/oembed?url={url}",
     }
+    settings.FETCH_ALLOWED_PRIVATE = []  # whatever the environment says
+
+
+@pytest.fixture
+def connections():
+    """The (address, port) of every connection the process attempts during the test."""
+    with loopback.recording() as seen:
+        yield seen
 
 
 @pytest.fixture(autouse=True)

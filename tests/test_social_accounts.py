@@ -184,10 +184,22 @@ def test_an_avatar_that_is_not_a_safe_image_is_not_stored(client, wordpress, dig
 
 
 def test_an_avatar_on_a_private_address_is_not_fetched(client, wordpress, settings):
-    settings.ACCOUNTS_AVATAR_PRIVATE_ADDRESSES = False
+    settings.FETCH_ALLOWED_PRIVATE = []  # the stand-in is just another loopback port now
     response = sign_in(client)
     assert response.status_code == 302
     assert "/avatar/mhamilton.png" not in wordpress.paths()
+    assert not Profile.objects.get().avatar
+    # The sign-in itself went to the stand-in (allauth's own requests), the avatar did not.
+    assert "/rest/v1/me" in wordpress.paths()
+
+
+def test_an_avatar_redirected_to_the_metadata_address_is_not_fetched(
+    client, wordpress, connections
+):
+    wordpress.me["avatar_URL"] = f"{wordpress.url}/moved?to=http://169.254.169.254/latest/"
+    assert sign_in(client).status_code == 302
+    assert wordpress.paths()[-1] == "/moved"
+    assert not [c for c in connections if c[0] != "127.0.0.1"], connections
     assert not Profile.objects.get().avatar
 
 

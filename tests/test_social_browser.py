@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -73,7 +74,7 @@ def oidc_provider(settings, identity_provider):
         ],
     }
     settings.SOCIALACCOUNT_PROVIDERS = providers
-    settings.ACCOUNTS_AVATAR_PRIVATE_ADDRESSES = True  # the provider is on loopback
+    settings.FETCH_ALLOWED_PRIVATE = [urlsplit(identity_provider).netloc]  # on loopback
     if hasattr(django_settings, "CONTENT_SECURITY_POLICY"):
         # What SOCIAL_OIDC_SERVER_URL does in production: the button may lead there.
         policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)

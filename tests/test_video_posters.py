@@ -39,6 +39,8 @@ class FakeVideoHost(BaseHTTPRequestHandler):
         if parsed.path == "/oembed":
             video_url = parse_qs(parsed.query)["url"][0]
             thumb = f"http://{self.headers['Host']}/vimeo-thumb.jpg?for={video_url}"
+            if video_url.endswith("/66666666"):  # an answer pointing into the cloud's network
+                thumb = "http://169.254.169.254/latest/meta-data/"
             return self.reply(
                 200, "application/json", json.dumps({"thumbnail_url": thumb}).encode()
             )
@@ -64,6 +66,7 @@ def video_host(settings):
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
     settings.BLOG_FETCH_VIDEO_POSTERS = True
+    settings.FETCH_ALLOWED_PRIVATE = [f"127.0.0.1:{server.server_port}"]
     settings.BLOG_VIDEO_POSTER_SOURCES = {
         "youtube": (f"{base}/vi/{{id}}/maxresdefault.jpg", f"{base}/vi/{{id}}/hqdefault.jpg"),
         "vimeo": f"{base}/oembed?url={{url}}",
@@ -111,6 +114,29 @@ def test_something_that_is_not_an_image_is_refused(digest, video_host, media_roo
     assert [p for p in media_root.rglob("*") if p.is_file()] == []
 
 
+def test_a_poster_host_on_a_private_address_is_not_asked(digest, video_host, settings, connections):
+    settings.FETCH_ALLOWED_PRIVATE = []  # the stand-in is just another loopback port now
+    item = factories.make_item(digest, url="https://youtu.be/hdvideo0001")
+    with pytest.raises(
+        PosterError, match=r"^127.0.0.1 is not a public address, so it was not fetched$"
+    ):
+        fetch_video_poster(item)
+    assert video_host == [] and connections == []
+    item.refresh_from_db()
+    assert not item.image
+
+
+def test_a_vimeo_thumbnail_on_the_metadata_address_is_not_fetched(
+    digest, video_host, settings, connections
+):
+    item = factories.make_item(digest, url="https://vimeo.com/66666666")
+    with pytest.raises(PosterError, match="169.254.169.254 is not a public address"):
+        fetch_video_poster(item)
+    port = int(settings.FETCH_ALLOWED_PRIVATE[0].rsplit(":", 1)[1])
+    assert connections == [("127.0.0.1", port)], "only the oEmbed answer was asked for"
+    assert not item.image
+
+
 def test_digest_page_shows_the_fetched_poster_from_our_own_server(client, video_host):
     digest = factories.make_digest("With poster")
     item = factories.make_item(digest, title="Talk", url="https://youtu.be/hdvideo0001")
@@ -136,6 +162,25 @@ def test_saving_in_the_admin_fetches_missing_posters(
     assert not MediaItem.objects.get(title="Broken").image
     warnings = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("No poster could be fetched for “Broken”" in m for m in warnings), warnings
+
+
+def test_a_refused_poster_address_is_explained_and_the_item_saved(
+    client, editor, video_host, settings, django_capture_on_commit_callbacks
+):
+    settings.FETCH_ALLOWED_PRIVATE = []
+    client.force_login(editor)
+    items = [{"title": "Talk", "url": "https://youtu.be/hdvideo0001"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:blog_digest_add"), digest_post(items))
+    assert response.status_code == 302
+    [warning] = [str(m) for m in get_messages(response.wsgi_request)][-1:]
+    assert warning == (
+        "No poster could be fetched for “Talk” (127.0.0.1 is not a public address, so it was "
+        "not fetched). The video shows a plain placeholder; upload a poster image, or save "
+        "again later to retry."
+    )
+    assert not MediaItem.objects.get(title="Talk").image
+    assert video_host == []
 
 
 def test_nothing_is_fetched_when_switched_off(
