@@ -2,6 +2,7 @@ from django import template
 from django.templatetags.static import static
 
 from ..sanitize import strip_tags
+from ..text import shorten
 
 register = template.Library()
 
@@ -20,13 +21,14 @@ def digest_meta(context, digest):
                 image = item.image.url
                 break
     image = request.build_absolute_uri(image or static("blog/og-default.png"))
-    description = " ".join(strip_tags(digest.intro_html).split())[:200]
+    description = shorten(" ".join(strip_tags(digest.intro_html).split()), 200, end="")
     if not description:
-        description = "; ".join(item.title for item in digest.media_items.all())[:200]
+        titles = "; ".join(item.title for item in digest.media_items.all())
+        description = shorten(titles, 200, end="")
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
-        "headline": digest.title[:110],
+        "headline": shorten(digest.title, 110, end=""),
         "description": description,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
