@@ -21,15 +21,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 # Outside tab, line feed and carriage return: C0, DEL, C1, the noncharacters.
-_CONTROLS = regex.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
-    + "]"
+_CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef" + "".join(
+    f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17)
 )
+_CONTROLS = regex.compile(f"[{_CONTROL_CHARS}]")
 _LINE_BREAKS = regex.compile("[\u2028\u2029]")
 _ONE_LINE = regex.compile("[\t\n\r\u2028\u2029]")
-# What XML 1.0 has no place for, even escaped (its Char production, inverted).
-_NOT_XML = regex.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What XML 1.0 forbids (C0 but tab and line breaks, surrogates, U+FFFE, U+FFFF) or
+# discourages (DEL, C1, the other noncharacters): the same set as above, and surrogates.
+_NOT_XML = regex.compile(f"[{_CONTROL_CHARS}\ud800-\udfff]")
 # Nothing a reader would see: format characters (zero-width space and joiner, bidi
 # marks), other default-ignorables (DI: Hangul fillers), white space, marks with no
 # letter to sit on, controls, and the blank Braille pattern often used as an "empty" name.
@@ -75,7 +75,7 @@ def normalise_all(value, **options):
 
 
 def xml_chars(value):
-    """The text without what XML 1.0 forbids: for writers, whatever is stored."""
+    """The text without what XML 1.0 forbids or discourages: for writers, whatever is stored."""
     return _NOT_XML.sub("", value)
 
 
