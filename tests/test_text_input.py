@@ -118,6 +118,14 @@ def test_text_is_stored_composed_and_bidi_controls_are_kept_as_written(client, d
     assert comment.comment == f"Caf\u00e9 {Q_ACUTE} {BIDI}!"  # right-to-left writers need them
 
 
+def test_a_search_with_nul_and_controls_answers_with_results(client):
+    factories.make_digest("Quantum physics")
+    # PostgreSQL refuses a NUL in a query string parameter: this was a 500 there.
+    response = client.get(reverse("blog:search"), {"q": "quan\x00tum\x01 physics"})
+    assert response.status_code == 200
+    assert "Quantum physics" in page(response)
+
+
 def test_separators_become_spaces_in_one_line_text():
     assert normalise("a\u2028b\u2029c\td\ne\rf") == "a b c d e f"
     assert normalise("a\u2028b", multiline=True) == "a\nb"
