@@ -7,11 +7,11 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 from django_comments.models import Comment
 
 from . import embeds, images
 from .sanitize import render_author_markdown, strip_tags
+from .text import shorten
 
 # Meta descriptions: search engines show about 160 characters; an intro shorter than
 # this (such as the stock "These are the latest articles…") says nothing of its own.
@@ -237,7 +237,7 @@ class Digest(models.Model):
             titles = "; ".join(item.title for item in items)
             if titles:
                 intro = f"{intro.rstrip('.:;, ')}: {titles}" if intro else titles
-        return Truncator(intro).chars(DESCRIPTION_LENGTH)
+        return shorten(intro, DESCRIPTION_LENGTH)
 
     def refresh_search_text(self):
         """Store the plain text of the intro and items; call after the items change."""

@@ -11,6 +11,8 @@ import re
 import markdown
 import nh3
 
+from .text import normalise
+
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 # What editors may use in intros and item descriptions.
@@ -28,9 +30,18 @@ COMMENT_ATTRIBUTES = {"a": {"href"}}
 COMMENT_LINK_REL = "nofollow ugc noopener"
 
 
+def _clean(html, **allowlist):
+    """nh3 with an allowlist, on normalised characters (blog.text) in and out.
+
+    Out too: nh3 decodes character references, so "&#1;" would come back as a control.
+    """
+    text = normalise(html, multiline=True, drop_nul=True)
+    return normalise(nh3.clean(text, **allowlist), multiline=True, drop_nul=True)
+
+
 def clean_author_html(html: str) -> str:
     """Clean HTML written by an editor."""
-    return nh3.clean(
+    return _clean(
         html,
         tags=AUTHOR_TAGS,
         attributes=AUTHOR_ATTRIBUTES,
@@ -47,7 +58,7 @@ def render_author_markdown(text: str) -> str:
 
 def clean_comment_html(html: str) -> str:
     """Clean HTML written by a reader."""
-    return nh3.clean(
+    return _clean(
         html,
         tags=COMMENT_TAGS,
         attributes=COMMENT_ATTRIBUTES,
@@ -112,4 +123,4 @@ def render_comment_text(text: str) -> str:
 
 def strip_tags(html: str) -> str:
     """Plain text of stored HTML, for search documents and meta descriptions."""
-    return nh3.clean(html or "", tags=set()).strip()
+    return _clean(html or "", tags=set()).strip()

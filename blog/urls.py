@@ -1,33 +1,14 @@
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path, register_converter
+from django.urls import path
 
-from . import feeds, views
+from . import (
+    converters,  # noqa: F401 (registers yyyy, mm and id)
+    feeds,
+    views,
+)
 from .sitemaps import SITEMAPS
 
 app_name = "blog"
-
-
-class FourDigitConverter:
-    regex = "[0-9]{4}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return f"{int(value):04d}"
-
-
-class TwoDigitConverter(FourDigitConverter):
-    """Zero-padded like WordPress permalinks (/2017/01/05/…), so old links keep working."""
-
-    regex = "[0-9]{2}"
-
-    def to_url(self, value):
-        return f"{int(value):02d}"
-
-
-register_converter(FourDigitConverter, "yyyy")
-register_converter(TwoDigitConverter, "mm")
 
 urlpatterns = [
     path("", views.DigestListView.as_view(), name="digest-list"),
@@ -39,7 +20,7 @@ urlpatterns = [
     ),
     path("<yyyy:year>/", views.DigestYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<mm:month>/", views.DigestMonthArchiveView.as_view(), name="archive-month"),
-    path("preview/<int:pk>/", views.DigestPreviewView.as_view(), name="digest-preview"),
+    path("preview/<id:pk>/", views.DigestPreviewView.as_view(), name="digest-preview"),
     path("category/<slug:slug>/", views.CategoryDetailView.as_view(), name="category-detail"),
     path("category/<slug:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
     path("tag/<slug:slug>/", views.TagDetailView.as_view(), name="tag-detail"),

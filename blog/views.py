@@ -13,6 +13,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from . import text
 from .models import Category, Digest, MediaItem, RelatedLink, Tag
 
 
@@ -150,7 +151,9 @@ class SearchView(PublishedDigestMixin, ListView):
     template_name = "blog/search.html"
 
     def get_queryset(self):
-        self.query = self.request.GET.get("q", "").strip()[:200]
+        # A NUL would stop PostgreSQL; the rest of blog.text's rules make it plain text.
+        query = text.normalise(self.request.GET.get("q", ""), drop_nul=True).strip()
+        self.query = text.shorten(query, 200, end="")
         return super().get_queryset().search(self.query)
 
     def get_context_data(self, **kwargs):

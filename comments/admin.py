@@ -8,12 +8,12 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
 from blog.models import Digest
 from blog.sanitize import render_comment_text
+from blog.text import shorten
 
-from . import moderation
+from . import moderation, websites
 from .models import DigestComment, VerifiedEmail
 
 State = DigestComment.State
@@ -102,7 +102,10 @@ class DigestCommentAdmin(admin.ModelAdmin):
     actions = ("approve", "unapprove", "mark_spam", "delete_selected")
     fieldsets = (
         (None, {"fields": ("state", "moderation_reason", "on_site")}),
-        ("Comment", {"fields": ("comment", "user_name", "user_email", "user_url", "notify")}),
+        (
+            "Comment",
+            {"fields": ("comment", "user_name", "user_email", "user_url", "website", "notify")},
+        ),
         (
             "Thread",
             {
@@ -117,6 +120,7 @@ class DigestCommentAdmin(admin.ModelAdmin):
     )
     readonly_fields = (
         "on_site",
+        "website",
         "thread_id",
         "parent_comment",
         "level",
@@ -165,28 +169,31 @@ class DigestCommentAdmin(admin.ModelAdmin):
 
     # Columns
 
+    # Readers' words sit in <bdi>: a right-to-left override can't reorder the row.
+
     @admin.display(description="comment")
     def excerpt(self, comment):
-        return Truncator(" ".join(comment.comment.split())).chars(80)
+        return format_html("<bdi>{}</bdi>", shorten(" ".join(comment.comment.split()), 80))
 
     @admin.display(description="author", ordering="user_name")
     def author(self, comment):
         html = format_html(
-            '{}<br><a href="mailto:{}">{}</a>',
+            '<bdi>{}</bdi><br><a href="mailto:{}">{}</a>',
             comment.user_name,
             comment.user_email,
             comment.user_email,
         )
-        url = comment.user_url
+        # As a browser reads it (punycode host, no credentials): homographs show.
+        url = websites.for_moderators(comment.user_url)
         if url.startswith(("http://", "https://")):
             html = format_html(
                 '{}<br><a href="{}" rel="nofollow noopener noreferrer">{}</a>',
                 html,
                 url,
-                Truncator(url).chars(40),
+                shorten(url, 40),
             )
         elif url:
-            html = format_html("{}<br>{}", html, url)
+            html = format_html("{}<br><bdi>{}</bdi>", html, url)
         return html
 
     @admin.display(description="digest", ordering="_digest_title")
@@ -214,6 +221,10 @@ class DigestCommentAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', comment.get_absolute_url(), comment.content_object
         )
+
+    @admin.display(description="website as a browser reads it")
+    def website(self, comment):
+        return websites.for_moderators(comment.user_url) or "—"
 
     @admin.display(description="parent")
     def parent_comment(self, comment):

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from blog.text import first_grapheme
+
 GRAVATAR_URL = "https://www.gravatar.com/avatar/"
 HUES = 12  # .avatar--0 ... .avatar--11 in site.css
 
@@ -19,7 +21,8 @@ def initials(name):
     words = [w for w in (name or "").split() if w[:1].isalnum()]
     if not words:
         return "?"
-    letters = words[0][:1] + (words[-1][:1] if len(words) > 1 else "")
+    # Whole graphemes: a letter keeps its accent (a Devanagari letter its vowel sign).
+    letters = first_grapheme(words[0]) + (first_grapheme(words[-1]) if len(words) > 1 else "")
     return letters.upper()
 
 

@@ -24,9 +24,9 @@ from django_comments_xtd.models import XtdComment
 
 from blog.models import Digest
 from blog.sanitize import render_comment_text
+from blog.text import limited_field
 
 from . import abuse, moderation, notifications
-from .forms import limited_field
 from .models import DigestComment
 from .views import OWN_COMMENTS
 
@@ -80,9 +80,9 @@ class EditCommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = limited_field(
             forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
-            label="Comment", widget=forms.Textarea(attrs={"rows": 8}),
+            label="Comment", widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         )  # fmt: skip
-        field.error_messages["required"] = (
+        field.error_messages["required"] = field.error_messages["invisible"] = (
             "Write something before saving. To remove the comment, delete it instead."
         )
         self.fields["comment"] = field

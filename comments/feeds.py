@@ -8,6 +8,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from blog.feeds import XMLSafeRss
 from blog.models import Digest
 
 from .editing import DELETED
@@ -40,6 +41,7 @@ class _Moved(Exception):
 class LatestCommentsFeed(Feed):
     """The newest public comments on any published digest."""
 
+    feed_type = XMLSafeRss
     description_template = None
 
     def title(self):

@@ -8,20 +8,12 @@ from django.utils import timezone
 from django_comments_xtd.forms import XtdCommentForm
 
 from blog.sanitize import render_comment_text
+from blog.text import limited_field, parse_id
 
-from . import profiles
+from . import profiles, websites
 from .models import DigestComment
 
-
-def limited_field(field_class, limit, what, **kwargs):
-    """A field that refuses too long input with a message, never by cutting it."""
-    message = (
-        f"{what} can be at most {limit:,} characters long; yours has %(show_value)s. "
-        "Nothing was cut: shorten it and send it again."
-    )
-    field = field_class(max_length=limit, error_messages={"max_length": message}, **kwargs)
-    field.widget.attrs.pop("maxlength", None)  # the browser would cut silently
-    return field
+REPLY_GONE = "The comment you replied to can't be found. Use its Reply link again."
 
 
 class DigestCommentForm(XtdCommentForm):
@@ -42,8 +34,10 @@ class DigestCommentForm(XtdCommentForm):
         del self.fields["followup"]
         fields = self.fields
         fields["name"] = limited_field(
-            forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name"
-        )
+            forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name",
+            error_messages={"invisible": "Give a name we can show: yours has only "
+                            "invisible characters."},
+        )  # fmt: skip
         fields["email"] = limited_field(
             forms.EmailField, 254, "The email address",
             help_text="Never shown. We send you a link to confirm it.",
@@ -57,11 +51,18 @@ class DigestCommentForm(XtdCommentForm):
         )
         fields["comment"] = limited_field(
             forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
-            widget=forms.Textarea(attrs={"rows": 6}),
+            widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
+            error_messages={"invisible": "Write something before sending: your comment has "
+                            "only invisible characters."},
         )  # fmt: skip
+        # Parsed with the one rule for ids (blog.text.parse_id), not int(): 30 digits are
+        # a clear refusal, not an overflow in the database driver.
+        fields["reply_to"] = forms.CharField(
+            required=False, initial=0, widget=forms.HiddenInput, strip=True
+        )
         fields["name"].label, fields["email"].label = "Name", "Email"
         fields["url"].label, fields["comment"].label = "Website (optional)", "Comment"
-        fields["name"].widget.attrs["autocomplete"] = "name"
+        fields["name"].widget.attrs.update(autocomplete="name", dir="auto")
         fields["email"].widget.attrs["autocomplete"] = "email"
         fields["url"].widget.attrs["autocomplete"] = "url"
         fields["honeypot"].label = "Leave this field empty"
@@ -72,6 +73,20 @@ class DigestCommentForm(XtdCommentForm):
         self.order_fields(
             ["comment", "name", "email", "url", "notify_replies", "notify_all", "remember"]
         )
+
+    def clean_reply_to(self):
+        value = self.cleaned_data["reply_to"]
+        if value in {"", "0"}:
+            return 0
+        if (pk := parse_id(value)) is None:
+            raise forms.ValidationError(REPLY_GONE)
+        return pk
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if websites.has_credentials(url):
+            raise forms.ValidationError(websites.CREDENTIALS_MESSAGE)
+        return url
 
     def clean_comment(self):
         text = super().clean_comment().strip()

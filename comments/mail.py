@@ -8,6 +8,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from blog.text import normalise, shorten
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,6 +23,8 @@ def site_url(path=""):
 def message(to, subject, template, context, headers=None):
     """One plain-text mail, rendered now (inside the transaction), sent later."""
     context = {**context, "blog_title": settings.BLOG_TITLE}
+    # One line (a line break in a header is refused) that mail clients show whole.
+    subject = shorten(normalise(subject, drop_nul=True), 150)
     body = render_to_string(template, context)
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or {})
 

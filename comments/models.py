@@ -2,6 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
+from blog.text import shorten
+
 
 class DigestCommentQuerySet(models.QuerySet):
     def for_digest(self, digest):
@@ -63,7 +65,7 @@ class DigestComment(XtdComment):
         verbose_name = "comment"
 
     def __str__(self):
-        return f"{self.name}: {self.comment[:50]}"
+        return f"{self.name}: {shorten(self.comment, 50)}"
 
     def save(self, *args, **kwargs):
         # is_public / is_removed are what django-comments and xtd filter on; state is ours.

@@ -20,9 +20,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from blog.models import Digest
+from blog.text import limited_field, parse_id
 
 from . import moderation
-from .forms import limited_field
 from .mail import send_after_commit, site_url
 from .models import DigestComment, Subscription
 from .verification import may_send_confirmation
@@ -152,7 +152,8 @@ class SubscribeView(View):
     template_name = "comments/subscription.html"
 
     def post(self, request):
-        digest = get_object_or_404(Digest.objects.published(), pk=_int(request.POST.get("digest")))
+        pk = parse_id(request.POST.get("digest"))  # None: 404
+        digest = get_object_or_404(Digest.objects.published(), pk=pk)
         form = SubscribeForm(request.POST, user=request.user)
         if not moderation.comments_open(digest):
             message = "Comments on this digest are closed: there will be no new ones to send."
@@ -263,10 +264,3 @@ def _say_subscribed(request, email):
     messages.success(
         request, f"Subscribed: every new comment on this digest will be mailed to {email}."
     )
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0

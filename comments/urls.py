@@ -1,5 +1,7 @@
 from django.urls import path
 
+from blog import converters  # noqa: F401 (registers the id converter)
+
 from . import editing, feeds, subscriptions, views
 
 app_name = "comments"
@@ -7,8 +9,8 @@ app_name = "comments"
 urlpatterns = [
     path("post/", views.PostCommentView.as_view(), name="post"),
     path("confirm/<str:token>/", views.ConfirmView.as_view(), name="confirm"),
-    path("<int:pk>/edit/", editing.EditCommentView.as_view(), name="edit"),
-    path("<int:pk>/delete/", editing.DeleteCommentView.as_view(), name="delete"),
+    path("<id:pk>/edit/", editing.EditCommentView.as_view(), name="edit"),
+    path("<id:pk>/delete/", editing.DeleteCommentView.as_view(), name="delete"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),
     path("subscribe/", subscriptions.SubscribeView.as_view(), name="subscribe"),
     path(

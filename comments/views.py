@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
 from blog.models import Digest
+from blog.text import parse_id
 
 from . import abuse, moderation, notifications, verification
 from .forms import DigestCommentForm
@@ -22,14 +22,17 @@ class PostCommentView(View):
     """Store a new comment in one locked transaction, then mail whoever needs to know."""
 
     def post(self, request):
-        digest = get_object_or_404(
-            Digest.objects.published(), pk=_int(request.POST.get("object_pk"))
-        )
+        # parse_id: None (so no digest, 404) for anything but an id in range.
+        pk = parse_id(request.POST.get("object_pk"))
+        digest = get_object_or_404(Digest.objects.published(), pk=pk)
         form = DigestCommentForm(digest, data=request.POST, user=request.user)
         if not moderation.comments_open(digest):
             return self.refuse(request, digest, form, "Comments on this digest are closed.", 403)
         if not form.is_valid():
-            return self.refuse(request, digest, form, "Please correct the marked fields.", 400)
+            # A hidden field has no place to show its error: it becomes the message.
+            hidden = [error for field in form.hidden_fields() for error in field.errors]
+            message = hidden[0] if hidden else "Please correct the marked fields."
+            return self.refuse(request, digest, form, message, 400)
         comment = form.build_comment(request)
         try:
             abuse.check_flood_and_rate(request, comment.user_email)
@@ -151,13 +154,6 @@ class ConfirmView(View):
                 PostCommentView().announce(request, comment)
             remember_own(request, comment)
         return redirect(comment.get_absolute_url())
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("No such digest") from None
 
 
 def remember_own(request, comment):

@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("blog.urls")),
-    # After blog.urls, which registers the yyyy and mm converters.
+    # yyyy and mm: blog.converters, registered when blog.urls is imported.
     path(
         "<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/feed/",
         DigestCommentsFeed(),

@@ -310,7 +310,7 @@ def test_queue_row_shows_author_digest_link_reason_and_ip(editor_client):
     page = editor_client.get(CHANGELIST_URL).content.decode()
     assert "A long comment about consciousness" in page
     assert "about consciousness " * 10 not in page  # an excerpt, not the whole text
-    assert 'Ada Reader<br><a href="mailto:ada@example.com">ada@example.com</a>' in page
+    assert '<bdi>Ada Reader</bdi><br><a href="mailto:ada@example.com">ada@example.com</a>' in page
     assert 'href="https://ada.example" rel="nofollow noopener noreferrer"' in page
     assert f'<a href="{digest.get_absolute_url()}#c{comment.pk}">Minds and machines</a>' in page
     assert "first comment from this address" in page

@@ -168,7 +168,7 @@ def test_signed_in_reader_gives_no_name_or_email(client, digest):
     user = factories.make_editor(username="reader", first_name="Rea", last_name="Der")
     client.force_login(user)
     page = client.get(digest.get_absolute_url()).content.decode()
-    assert "Logged in as Rea Der" in page
+    assert "Logged in as <bdi>Rea Der</bdi>" in page
     assert 'name="email"' not in page and 'name="name"' not in page
     response = post_comment(client, digest, name="", email="")
     assert response.status_code == 302

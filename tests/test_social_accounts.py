@@ -118,7 +118,7 @@ def test_signed_in_the_form_names_the_reader_and_asks_no_name_or_email(client, w
     sign_in(client)
     html = page_of(client, digest)
     box = html.split('id="respond"', 1)[1]
-    assert "Logged in as Margaret Hamilton · " in box
+    assert "Logged in as <bdi>Margaret Hamilton</bdi> · " in box
     assert 'form="comment-logout"' in box and ">Log out</button>" in box
     logout = re.search(r'<form id="comment-logout"[^>]*action="([^"]+)" method="post"', box)
     assert logout.group(1) == reverse("account_logout")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from blog.models import Digest, MediaItem, RelatedLink
 from blog.sanitize import strip_tags
+from blog.text import normalise_all
 
 from . import content as wp_content
 from .models import WordPressPost
@@ -266,7 +267,7 @@ class Posts:
 
     def digest_from_meta(self, raw, what):
         try:
-            data = json.loads(raw)
+            data = normalise_all(json.loads(raw), multiline=True, drop_nul=True)
             items = []
             for item in data.get("items", []):
                 kind = item.get("kind", "link")

@@ -24,9 +24,10 @@ from blog.sanitize import render_comment_text
 from comments.editing import DELETED_TEXT
 from comments.models import DigestComment
 from comments.threading import save_new_comment
+from comments.websites import without_credentials
 
 from .models import WordPressComment
-from .values import checked_url, number, source_hash, truncate, wp_date
+from .values import checked_url, long_text, number, source_hash, truncate, wp_date
 
 IMPORT_DEEPEST = 9
 STATES = {
@@ -140,13 +141,15 @@ class Threads:
 
     def import_one(self, mapping, digest, wp_id, raw, parent, existing):
         state = STATES[raw["wp:comment_approved"].strip()]
-        text = raw.get("wp:comment_content", "")
+        text = long_text(raw.get("wp:comment_content", ""))
         submitted = wp_date(raw.get("wp:comment_date_gmt"), raw.get("wp:comment_date"))
         values = {
             "user_name": truncate(html.unescape(raw.get("wp:comment_author", "")), 245)
             or "Anonymous",
-            "user_email": raw.get("wp:comment_author_email", "").strip()[:254],
-            "user_url": checked_url(raw.get("wp:comment_author_url", ""), 200),
+            "user_email": truncate(raw.get("wp:comment_author_email", ""), 254),
+            "user_url": checked_url(
+                without_credentials(truncate(raw.get("wp:comment_author_url", ""), 500)), 200
+            ),
             "ip_address": ip_or_none(raw.get("wp:comment_author_IP", "")),
             "comment": text,
             "comment_html": render_comment_text(text),

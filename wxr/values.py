@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlparse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blog.text import normalise, shorten
+
 from .content import http_url
 
 ZERO_DATE = "0000-00-00 00:00:00"
@@ -67,8 +69,13 @@ def make_slug(*candidates, max_length, fallback):
 
 
 def truncate(text, limit):
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """One line of imported text (blog.text's rules, a NUL dropped) that fits limit."""
+    return shorten(" ".join(normalise(text, drop_nul=True).split()), limit)
+
+
+def long_text(text):
+    """Imported multi-line text under blog.text's rules, a NUL dropped."""
+    return normalise(text, multiline=True, drop_nul=True)
 
 
 def checked_url(value, limit=500):

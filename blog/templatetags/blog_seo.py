@@ -1,6 +1,8 @@
 from django import template
 from django.templatetags.static import static
 
+from ..text import shorten
+
 register = template.Library()
 
 
@@ -22,7 +24,7 @@ def digest_meta(context, digest):
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
-        "headline": digest.title[:110],
+        "headline": shorten(digest.title, 110, end=""),
         "description": description,
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},

@@ -6,12 +6,19 @@ from django.utils.safestring import mark_safe
 
 from caching import fragments
 
+from .. import text
 from ..models import Category, Digest, MenuLink
 
 register = template.Library()
 
 # As json_script does: nothing in the data can close the <script> element.
 JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def shorten(value, limit):
+    """Like truncatechars, but never cuts a grapheme cluster (an emoji, an accented letter)."""
+    return text.shorten(str(value), int(limit))
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from blog.text import parse_id
 from caching import fragments
 
 from .. import avatars, editing, feeds, profiles
@@ -122,9 +123,8 @@ def _may_edit_here(request, digest):
 @register.simple_tag(takes_context=True)
 def reply_target(context, tree):
     """The comment a no-JavaScript reader chose to reply to (?replytocom=ID), if it is shown."""
-    try:
-        wanted = int(context["request"].GET.get("replytocom", ""))
-    except ValueError:
+    wanted = parse_id(context["request"].GET.get("replytocom"))
+    if wanted is None:
         return None
     stack = list(tree)
     while stack:

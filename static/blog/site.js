@@ -58,7 +58,12 @@ document.addEventListener("click", function (event) {
     var article = link.closest("article");
     article.parentNode.insertBefore(respond, article.nextSibling);
     replyTo.value = link.dataset.replyTo;
-    title.textContent = "Reply to " + link.dataset.replyName + " ";
+    // The name in <bdi>, as on the page: a right-to-left name can't reorder the rest.
+    var name = document.createElement("bdi");
+    name.textContent = link.dataset.replyName;
+    title.textContent = "Reply to ";
+    title.appendChild(name);
+    title.appendChild(document.createTextNode(" "));
     title.appendChild(cancelLink());
     respond.querySelector("textarea").focus();
   });
