@@ -129,10 +129,18 @@ class ConfirmView(View):
 
     def get(self, request, token):
         comment, error = self.get_comment(token)
-        status = 400 if error else 200
-        return render(
-            request, self.template_name, {"comment": comment, "error": error}, status=status
-        )
+        context = {"comment": comment, "error": error, "outcome": self.outcome(comment)}
+        return render(request, self.template_name, context, status=400 if error else 200)
+
+    def outcome(self, comment):
+        """What the button will do, said before the click: "public", "held" or "done"."""
+        if comment is None:
+            return ""
+        if comment.state != DigestComment.State.UNVERIFIED:
+            return "done"
+        # Spam is announced like a held comment: nothing tells a spammer what was caught.
+        state, _ = moderation.decide(comment)
+        return "public" if state == DigestComment.State.PUBLIC else "held"
 
     def post(self, request, token):
         comment, error = self.get_comment(token)

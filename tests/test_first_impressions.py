@@ -190,3 +190,55 @@ def test_menu_changes_show_on_cached_pages(client):
     assert 'href="/about/">About</a>' in client.get(reverse("blog:digest-list")).content.decode()
     link.delete()
     assert 'href="/about/"' not in client.get(reverse("blog:digest-list")).content.decode()
+
+
+def _pending_comment(client, digest):
+    from comments.models import DigestComment
+    from comments.verification import make_token
+    from tests.comment_helpers import post_comment
+
+    post_comment(client, digest)
+    comment = DigestComment.objects.get()
+    assert comment.state == DigestComment.State.UNVERIFIED
+    return comment, reverse("comments:confirm", kwargs={"token": make_token(comment)})
+
+
+def test_confirm_page_says_before_the_click_that_a_first_comment_is_held(client):
+    digest = factories.make_digest("Digest")
+    comment, url = _pending_comment(client, digest)
+    html = client.get(url).content.decode()
+    assert "waits for a moderator" in html
+    assert "Confirm my address and send the comment for moderation" in html
+    assert "and publish" not in html
+
+    client.post(url)
+    comment.refresh_from_db()
+    assert comment.state == comment.State.HELD
+    again = client.get(url).content.decode()
+    assert "already confirmed; the comment is awaiting moderation" in again
+    assert "<button" not in again.split('class="page-title"')[1]
+
+
+def test_confirm_page_promises_publication_only_when_it_will_happen(client, settings):
+    settings.COMMENTS_HOLD_FIRST_COMMENT = False
+    digest = factories.make_digest("Digest")
+    comment, url = _pending_comment(client, digest)
+    html = client.get(url).content.decode()
+    assert "published at once" in html and "Confirm my address and publish" in html
+    client.post(url)
+    comment.refresh_from_db()
+    assert comment.state == comment.State.PUBLIC
+
+
+def test_each_comment_is_an_article_with_a_heading_and_whole_second_dates(client):
+    from tests.comment_helpers import approved_author, post_comment
+
+    approved_author()
+    digest = factories.make_digest("Digest")
+    client.logout()
+    post_comment(client, digest)
+    html = client.get(digest.get_absolute_url()).content.decode()
+    article = re.search(r"<article aria-labelledby=\"(c\d+)-by\">(.*?)</article>", html, re.S)
+    assert f'<h3 class="comment__author" id="{article.group(1)}-by">' in article.group(2)
+    stamp = re.search(r'<time datetime="([^"]+)"', article.group(2)).group(1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp)
