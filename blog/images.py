@@ -397,7 +397,7 @@ def renditions(field_file):
         copy = _thumbnail(field_file, target)
         if copy is not None:
             copies.append(copy)
-    if not web_ready:
+    if not web_ready and resizable:
         full = _thumbnail(field_file, width) or full
     return [*copies, full]
 
@@ -451,8 +451,10 @@ def _stored_traits(field_file):
                 animated = bool(getattr(image, "is_animated", False))
                 traits = (not (still_only and animated), is_web_ready(image))
         except Exception:
+            # Not remembered: the next render tries again. Until then JPEG and GIF copies
+            # that sorl knows of are still offered, as the original is.
             logger.warning("Could not open %s", field_file.name, exc_info=True)
-            return False, True  # no copies, and the original as it is
+            return not still_only, True
         cache.set(key, traits, None)  # storage never overwrites a name
     return traits
 

@@ -16,6 +16,8 @@ from blog import images
 from blog.models import Digest, MediaItem
 from tests.idp.wordpress_standin import sign_in, wordpress_provider
 from tests.test_admin import ADD_URL, change_url, digest_post, errors_of
+from tests.test_wxr_import import BLOG, run_import
+from wxr.models import WordPressFile
 
 pytestmark = pytest.mark.django_db
 
@@ -115,11 +117,12 @@ def linear_icc_profile():
     return header + struct.pack(">I", len(tags)) + table + data
 
 
-def linear_png(width, height):
+def linear_grey(width, height, fmt):
     """Mid-grey (128) in linear light, which is 188 in sRGB."""
-    return png_bytes(
-        Image.new("RGB", (width, height), (128, 128, 128)), icc_profile=linear_icc_profile()
-    )
+    buffer = io.BytesIO()
+    picture = Image.new("RGB", (width, height), (128, 128, 128))
+    picture.save(buffer, fmt, icc_profile=linear_icc_profile())
+    return buffer.getvalue()
 
 
 PICTURES = {
@@ -127,7 +130,8 @@ PICTURES = {
     "grey16.png": (grey16_png, GREY),
     "grey16-alpha.png": (grey16_alpha_png, GREY),
     "cmyk.jpg": (cmyk_jpeg, (255, 0, 0)),
-    "linear.png": (linear_png, (188, 188, 188)),
+    "linear.png": (lambda width, height: linear_grey(width, height, "PNG"), (188, 188, 188)),
+    "linear.jpg": (lambda width, height: linear_grey(width, height, "JPEG"), (188, 188, 188)),
 }
 
 
@@ -242,3 +246,18 @@ def test_a_16_bit_avatar_is_stored_grey_not_white(client, settings, media_root):
     image = open_served(media_root, avatar.url)
     assert image.mode == "RGBA"
     assert_looks_right(image, GREY, "avatar")
+
+
+def test_images_imported_from_wordpress_are_stored_8_bit_srgb(media_root, tmp_path):
+    uploads = tmp_path / "uploads"
+    (uploads / "2017" / "12").mkdir(parents=True)
+    (uploads / "2017/12/cat.jpg").write_bytes(cmyk_jpeg(640, 400))
+    (uploads / "2017/12/chart.png").write_bytes(grey16_png(800, 600))
+    run_import(BLOG, "--uploads-dir", str(uploads))
+    stored = {f.path: f.name for f in WordPressFile.objects.all()}
+    assert set(stored) == {"2017/12/cat.jpg", "2017/12/chart.png"}
+    assert_looks_right(
+        open_served(media_root, f"/media/{stored['2017/12/cat.jpg']}"), (255, 0, 0), "cat"
+    )
+    chart = open_served(media_root, f"/media/{stored['2017/12/chart.png']}")
+    assert_looks_right(chart, GREY, "chart")
