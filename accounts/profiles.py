@@ -75,7 +75,8 @@ def fetch_avatar(url):
         raise AvatarError(f"{url}: {' '.join(exc.messages)}") from exc
     size = settings.ACCOUNTS_AVATAR_SIZE
     with Image.open(io.BytesIO(data)) as image:
-        square = ImageOps.fit(ImageOps.exif_transpose(image).convert("RGBA"), (size, size))
+        upright = images.web_pixels(ImageOps.exif_transpose(image))
+        square = ImageOps.fit(upright.convert("RGBA"), (size, size))
     out = io.BytesIO()
     # Re-encoded from the pixels alone: no metadata, nothing but a picture is stored.
     square.save(out, "PNG", optimize=True)

@@ -2,7 +2,8 @@
 
 Checks run on the form field, before anything is written to storage, so a
 refused upload leaves no file behind. ``normalise_upload`` runs in the model's
-``save()``: it applies the EXIF orientation and drops metadata (GPS included)
+``save()``: it applies the EXIF orientation, drops metadata (GPS included) and
+turns the pixels into what every browser draws alike (``web_pixels``: 8-bit sRGB)
 before the file is first stored. ``renditions`` gives the resized copies for a
 srcset; ``warm_renditions`` makes them right after an upload so that the first
 reader does not wait.
@@ -24,6 +25,14 @@ from django.core.files.base import ContentFile
 from django.db import models
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
 from sorl.thumbnail import get_thumbnail, source_cache
+from sorl.thumbnail.engines.pil_engine import Engine as PillowEngine
+
+try:
+    from PIL import ImageCms
+except ImportError:  # Pillow built without LittleCMS: CMYK is still converted, plainly
+    ImageCms = None
+
+from . import image_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +205,70 @@ class SafeImageField(models.ImageField):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
 
 
+# Pixels every browser draws alike ----------------------------------------------
+
+# 8 bits a channel, nothing to convert (given no ICC profile other than sRGB).
+WEB_MODES = {"1", "L", "LA", "P", "RGB", "RGBA"}
+_SIXTEEN_BIT = {"I", "I;16", "I;16B", "I;16L", "I;16N"}
+_SRGB = ImageCms.createProfile("sRGB") if ImageCms else None
+
+
+def web_pixels(image):
+    """The picture as 8-bit sRGB pixels without an ICC profile; the image itself if it is.
+
+    The one place where modes are converted (uploads, renditions, admin thumbnails,
+    avatars). 16-bit grey is scaled to 8 bits: Pillow's plain convert clips it to white.
+    A non-sRGB ICC profile (CMYK, Adobe RGB, a grey gamma…) is applied with LittleCMS;
+    without one, CMYK is converted plainly.
+    """
+    profile = _foreign_profile(image)
+    if image.mode in WEB_MODES and profile is None:
+        return image
+    info = {key: value for key, value in image.info.items() if key != "icc_profile"}
+    if image.mode in _SIXTEEN_BIT:
+        # Scaled in 32-bit mode I, then 0-255 fits L: a plain convert would clip it to white.
+        image = image.convert("I").point(lambda value: value / 257 + 0.5).convert("L")
+        info.pop("transparency", None)  # a 16-bit value, which no longer names a grey
+    elif "transparency" in info or image.mode in {"P", "PA", "LA", "La", "RGBa"}:
+        image = image.convert("RGBA")
+        info.pop("transparency", None)
+    elif image.mode not in {"L", "RGB", "CMYK"}:
+        image = image.convert("RGB")
+    if profile is not None:
+        image = _to_srgb(image, profile)
+    elif image.mode == "CMYK":
+        image = image.convert("RGB")
+    image.info = info
+    return image
+
+
+def is_web_ready(image):
+    """Whether web_pixels would leave the image as it is."""
+    return image.mode in WEB_MODES and _foreign_profile(image) is None
+
+
+def _foreign_profile(image):
+    """The image's ICC profile if it is readable and not sRGB (LittleCMS needed), else None."""
+    data = image.info.get("icc_profile")
+    if not data or ImageCms is None:
+        return None
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+        description = ImageCms.getProfileDescription(profile)
+    except (ImageCms.PyCMSError, OSError, TypeError, ValueError):
+        return None  # browsers ignore an unreadable profile too, and draw sRGB
+    return None if "srgb" in description.lower() else profile
+
+
+def _to_srgb(image, profile):
+    mode = "RGBA" if image.mode == "RGBA" else "RGB"
+    try:
+        return ImageCms.profileToProfile(image, profile, _SRGB, outputMode=mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        logger.warning("Could not apply an ICC profile (%s); converted plainly", image.mode)
+        return image.convert(mode)
+
+
 # Normalising a new upload ----------------------------------------------------
 
 
@@ -217,26 +290,28 @@ def normalise_upload(field_file):
 
 
 def clean_image_bytes(data):
-    """The image in ``data`` upright and without metadata, as bytes of the same format.
+    """The image in ``data`` upright, in web_pixels and without metadata, in the same format.
 
     JPEGs carrying metadata are re-encoded. PNG, GIF and WebP keep their pixel data
     byte for byte (and so their frames) and lose the chunks that are not needed to
-    draw them, unless an EXIF orientation must be applied to a still image.
+    draw them, unless an EXIF orientation must be applied to a still image or the
+    pixels must be converted (16-bit, CMYK, a non-sRGB profile).
     """
     with _open(io.BytesIO(data)) as image:
         image_format = FORMAT_ALIASES.get(image.format, image.format)
         animated = image_format != "JPEG" and getattr(image, "is_animated", False)
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        ready = is_web_ready(image)
         if image_format == "JPEG":
-            return data if _jpeg_is_clean(image) else _reencode(image, image_format)
-        if orientation != 1 and not animated:
-            return _reencode(image, image_format, lossless=_webp_is_lossless(data))
+            return data if ready and _jpeg_is_clean(image) else _reencode(image, image_format)
+        if (orientation != 1 and not animated) or not ready:
+            return _reencode(image, image_format, lossless=image_metadata.webp_is_lossless(data))
         try:
-            return _STRIP[image_format](data)
+            return image_metadata.STRIP[image_format](data)
         except (ValueError, IndexError, struct.error):
             # Pillow read it, the strict walkers below did not: fall back to the pixels.
             logger.warning("Re-encoding a %s image whose layout was unexpected", image_format)
-            return _reencode(image, image_format, lossless=_webp_is_lossless(data))
+            return _reencode(image, image_format, lossless=image_metadata.webp_is_lossless(data))
 
 
 # APP0 JFIF, APP2 ICC profile and APP14 Adobe say how to draw a JPEG; anything else is dropped.
@@ -261,17 +336,18 @@ def _reencode(image, image_format, *, lossless=False):
     durations = [frame.info.get("duration", 100) for frame in frames]
     clean_frames = []
     for frame in frames:
-        clean = frame.copy()
+        clean = web_pixels(frame)
+        if clean is frame:
+            clean = frame.copy()
+        else:
+            icc_profile = None  # the pixels are sRGB now, which needs no profile
         # Only what is needed to draw the picture goes along: no EXIF, XMP or text.
+        transparency = clean.info.get("transparency")
         clean.info = {}
-        if "transparency" in frame.info and image_format in {"PNG", "GIF"}:
-            clean.info["transparency"] = frame.info["transparency"]
+        if transparency is not None and image_format in {"PNG", "GIF"}:
+            clean.info["transparency"] = transparency
         if image_format == "JPEG" and clean.mode not in {"RGB", "L"}:
-            if clean.mode == "CMYK":
-                icc_profile = None  # a CMYK profile does not describe the converted pixels
             clean = clean.convert("RGB")
-        elif image_format == "PNG" and clean.mode == "PA":
-            clean = clean.convert("RGBA")
         clean_frames.append(clean)
     options = {"format": image_format}
     if icc_profile:
@@ -296,122 +372,6 @@ def _reencode(image, image_format, *, lossless=False):
     return out.getvalue()
 
 
-# PNG: keep the chunks that draw the picture (animation included); text, EXIF, time and
-# private chunks are dropped.
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_PNG_KEEP = {
-    b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB",
-    b"cICP", b"mDCV", b"mDCv", b"cLLI", b"cLLi", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT",
-}  # fmt: skip
-
-
-def _strip_png(data):
-    if not data.startswith(_PNG_SIGNATURE):
-        raise ValueError("not a PNG")
-    kept = [_PNG_SIGNATURE]
-    position = len(_PNG_SIGNATURE)
-    while True:
-        length, kind = struct.unpack(">I4s", data[position : position + 8])
-        end = position + 12 + length  # length, type, data, CRC
-        if end > len(data):
-            raise ValueError("PNG chunk runs past the end")
-        if kind in _PNG_KEEP:
-            kept.append(data[position:end])
-        position = end
-        if kind == b"IEND":
-            return b"".join(kept)
-
-
-# WebP: RIFF chunks; EXIF, XMP and unknown chunks are dropped and VP8X's flags updated.
-_WEBP_KEEP = {b"VP8X", b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF", b"ICCP"}
-_VP8X_EXIF_AND_XMP = 0x08 | 0x04
-
-
-def _webp_chunks(data):
-    """(type, chunk with header and padding) for each top-level chunk of a WebP file."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        raise ValueError("not a WebP")
-    position = 12
-    while position + 8 <= len(data):
-        kind = data[position : position + 4]
-        (size,) = struct.unpack("<I", data[position + 4 : position + 8])
-        end = position + 8 + size
-        if end > len(data):
-            raise ValueError("WebP chunk runs past the end")
-        yield kind, data[position:end] + (b"\0" if size % 2 else b"")
-        position = end + size % 2
-
-
-def _webp_is_lossless(data):
-    try:
-        return any(kind == b"VP8L" for kind, _ in _webp_chunks(data))
-    except (ValueError, struct.error):
-        return False
-
-
-def _strip_webp(data):
-    kept = []
-    for kind, chunk in _webp_chunks(data):
-        if kind not in _WEBP_KEEP:
-            continue
-        if kind == b"VP8X":
-            flags = chunk[8] & ~_VP8X_EXIF_AND_XMP
-            chunk = chunk[:8] + bytes([flags]) + chunk[9:]
-        kept.append(chunk)
-    body = b"".join(kept)
-    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
-
-
-# GIF: comment extensions and application extensions other than looping (such as XMP) go.
-_GIF_KEEP_APPLICATIONS = {b"NETSCAPE2.0", b"ANIMEXTS1.0"}
-_GIF_GRAPHIC_CONTROL, _GIF_PLAIN_TEXT, _GIF_APPLICATION = 0xF9, 0x01, 0xFF
-
-
-def _gif_color_table(packed):
-    return 3 << ((packed & 7) + 1) if packed & 0x80 else 0
-
-
-def _gif_skip_sub_blocks(data, position):
-    """Position after the data sub-blocks starting at position (a zero size ends them)."""
-    while True:
-        size = data[position]
-        position += 1 + size
-        if size == 0:
-            return position
-
-
-def _strip_gif(data):
-    if data[:6] not in {b"GIF87a", b"GIF89a"}:
-        raise ValueError("not a GIF")
-    position = 13 + _gif_color_table(data[10])  # header, screen descriptor, global colors
-    kept = [data[:position]]
-    while position < len(data) and data[position] != 0x3B:
-        block = data[position]
-        if block == 0x21:  # extension
-            label = data[position + 1]
-            end = _gif_skip_sub_blocks(data, position + 2)
-            keep = label in {_GIF_GRAPHIC_CONTROL, _GIF_PLAIN_TEXT} or (
-                label == _GIF_APPLICATION
-                and data[position + 3 : position + 14] in _GIF_KEEP_APPLICATIONS
-            )
-        elif block == 0x2C:  # image: descriptor, local colors, LZW code size, data
-            start = position + 10 + _gif_color_table(data[position + 9])
-            end = _gif_skip_sub_blocks(data, start + 1)
-            keep = True
-        else:
-            raise ValueError(f"unknown GIF block {block:#x}")
-        if end > len(data):
-            raise ValueError("GIF block runs past the end")
-        if keep:
-            kept.append(data[position:end])
-        position = end
-    kept.append(b";")
-    return b"".join(kept)
-
-
-_STRIP = {"PNG": _strip_png, "WEBP": _strip_webp, "GIF": _strip_gif}
-
-
 # Responsive renditions -------------------------------------------------------
 
 
@@ -423,24 +383,31 @@ class Rendition:
 
 
 def renditions(field_file):
-    """Resized copies for a srcset, narrowest first, then the original; never upscaled.
+    """Resized copies for a srcset, narrowest first, then the full size; never upscaled.
 
     Widths come from settings.BLOG_IMAGE_WIDTHS; only those narrower than the
-    original are made. Sizes come from sorl-thumbnail's key-value store, so once
-    the copies exist no file is opened, and after the first lookup no query is made.
+    original are made. The full size is the original, or an sRGB copy of it at its
+    own width if it was stored before uploads went through web_pixels. Sizes come
+    from sorl-thumbnail's key-value store, so once the copies exist no file is
+    opened, and after the first lookup no query is made.
     """
     if not field_file:
         return []
     width, height = _stored_size(field_file)
+    full = Rendition(field_file.url, width, height)
+    if not width:
+        return [full]
+    resizable, web_ready = _stored_traits(field_file)
     copies = []
-    if width and _can_resize(field_file):
-        for target in sorted(set(settings.BLOG_IMAGE_WIDTHS)):
-            if target >= width:
-                break
-            copy = _thumbnail(field_file, target)
-            if copy is not None:
-                copies.append(copy)
-    return [*copies, Rendition(field_file.url, width, height)]
+    for target in sorted(set(settings.BLOG_IMAGE_WIDTHS)) if resizable else ():
+        if target >= width:
+            break
+        copy = _thumbnail(field_file, target)
+        if copy is not None:
+            copies.append(copy)
+    if not web_ready and resizable:
+        full = _thumbnail(field_file, width) or full
+    return [*copies, full]
 
 
 def warm_renditions(field_file):
@@ -477,20 +444,33 @@ def _stored_size(field_file):
         return None, None
 
 
-def _can_resize(field_file):
-    """sorl keeps a GIF's animation but would reduce an animated PNG or WebP to one frame."""
-    if os.path.splitext(field_file.name)[1].lower() not in {".png", ".webp"}:
-        return True
+def _stored_traits(field_file):
+    """(resizable, web_ready) of a stored image, read once: its name always holds that file.
+
+    sorl keeps a GIF's animation but would reduce an animated PNG or WebP to one frame.
+    """
     digest = hashlib.sha256(field_file.name.encode()).hexdigest()
-    key = f"blog.images.animated:{digest}"
-    animated = cache.get(key)
-    if animated is None:
+    key = f"blog.images.traits:{digest}"
+    traits = cache.get(key)
+    if traits is None:
+        still_only = os.path.splitext(field_file.name)[1].lower() in {".png", ".webp"}
         try:
             with field_file.storage.open(field_file.name) as stored, _open(stored) as image:
                 animated = bool(getattr(image, "is_animated", False))
+                traits = (not (still_only and animated), is_web_ready(image))
         except Exception:
+            # Not remembered: the next render tries again. Until then JPEG and GIF copies
+            # that sorl knows of are still offered, as the original is.
             logger.warning("Could not open %s", field_file.name, exc_info=True)
-            return False
-        # A stored name always holds the same file: storage never overwrites.
-        cache.set(key, animated, None)
-    return not animated
+            return not still_only, True
+        cache.set(key, traits, None)  # storage never overwrites a name
+    return traits
+
+
+class ThumbnailEngine(PillowEngine):
+    """sorl-thumbnail's Pillow engine, drawing from web_pixels (settings.THUMBNAIL_ENGINE)."""
+
+    def prepare(self, image, options):
+        if getattr(image, "is_animated", False) or is_web_ready(image):
+            return image  # sorl handles orientation and a GIF's frames itself
+        return web_pixels(ImageOps.exif_transpose(image))

@@ -5,9 +5,9 @@ file is refused before anything is written, and gathers the authors, terms and
 attachments that posts refer to (an attachment usually comes after the post that
 shows it). The second pass writes, in one transaction: rolled back on any error,
 and at the end of a dry run; files stored on the way are deleted again then.
-Rows are found again by WordPress ids and guids (wxr.models), so a second run
-updates instead of adding copies. What each WordPress thing becomes is told in
-wxr.posts, wxr.threads, wxr.terms and wxr.uploads.
+Rows are found again by WordPress ids on the same site, else by guids
+(wxr.matching), so a second run updates instead of adding copies. What each
+WordPress thing becomes is told in wxr.posts, wxr.threads, wxr.terms and wxr.uploads.
 """
 
 from pathlib import Path
@@ -19,15 +19,16 @@ from django.db import transaction
 from blog.models import Digest
 
 from . import content as wp_content
+from .matching import Matcher
 from .models import WordPressAttachment
 from .models import WordPressTerm as Term
-from .posts import Posts, find_mapping, is_image_url
+from .posts import Posts, is_image_url
 from .reader import Reader, WXRError
 from .summary import Summary
 from .terms import Authors, Terms
 from .threads import Threads
 from .uploads import Uploads
-from .values import checked_url, number, old_path
+from .values import checked_url, number, old_path, site_of
 
 SUPPORTED_VERSIONS = {"1.0", "1.1", "1.2"}
 
@@ -58,6 +59,7 @@ class Importer:
         self.authors = Authors(self.summary)
         self.terms = Terms(self.summary)
         self.posts = Posts(self)
+        self.matcher = Matcher()
         self.base_url = ""
         # Gathered by the first pass.
         self.author_records, self.categories, self.tags = {}, [], []
@@ -74,6 +76,9 @@ class Importer:
         if version and version not in SUPPORTED_VERSIONS:
             self.summary.warn(f"WXR version {version} is newer than 1.2; read as 1.2.")
         self.base_url = reader.channel.blog_url
+        self.matcher.source = site_of(self.base_url)
+        for message in self.matcher.shared_guids():
+            self.summary.warn(message)
         try:
             with transaction.atomic():
                 self.write(reader)
@@ -103,7 +108,10 @@ class Importer:
             elif kind == "term":
                 self.scan_term(record)
             elif kind == "item":
-                if record.get("wp:post_type", "").strip() == "attachment":
+                post_type = record.get("wp:post_type", "").strip() or "post"
+                guid = record.get("guid", "").strip()[:500]
+                self.matcher.see(post_type, number(record.get("wp:post_id")), guid)
+                if post_type == "attachment":
                     self.scan_attachment(record)
                 self.item_count += 1
             bar.update(reader.position - last)
@@ -202,18 +210,15 @@ class Importer:
                 f"{what} ({attachment['url']}) is not an image; kept as a link to its old address."
             )
         self.attachment_files[wp_id] = file
-        mapping = find_mapping(WordPressAttachment, wp_id, attachment["guid"])
+        path = old_path(attachment["link"])
+        mapping = self.matcher.find(WordPressAttachment, wp_id, attachment["guid"], path)
         values = {
             "wp_id": wp_id,
+            "guid": attachment["guid"] or None,
             "url": checked_url(attachment["url"]),
-            "old_path": old_path(attachment["link"]),
-            "file": file,
+            "old_path": path,
+            "file_id": file.pk if file else None,
         }
-        if mapping is None:
-            WordPressAttachment.objects.create(guid=attachment["guid"] or None, **values)
-            self.summary.count("attachments", "created")
-        elif any(getattr(mapping, key) != value for key, value in values.items()):
-            WordPressAttachment.objects.filter(pk=mapping.pk).update(**values)
-            self.summary.count("attachments", "updated")
-        else:
-            self.summary.count("attachments", "unchanged")
+        _, changed = self.matcher.keep(WordPressAttachment, mapping, values)
+        outcome = "created" if mapping is None else "updated" if changed else "unchanged"
+        self.summary.count("attachments", outcome)

@@ -36,9 +36,13 @@ class WordPressFile(models.Model):
 class WordPressPost(models.Model):
     """A WordPress post or page and what it became here."""
 
+    # The old site (host and path, see wxr.values.site_of): a WordPress id names one post there.
+    # Blank on rows imported before it was recorded.
+    source = models.CharField(max_length=300, blank=True)
     wp_id = models.PositiveBigIntegerField(db_index=True)
-    # Blank in a few hand-made exports; unique otherwise (WordPress never changes it).
-    guid = models.CharField(max_length=500, null=True, blank=True, unique=True)  # noqa: DJ001
+    # Not unique: real exports repeat guids (WordPress's Theme Unit Test has two pairs);
+    # blank in a few hand-made ones. The id decides (wxr.matching).
+    guid = models.CharField(max_length=500, null=True, blank=True, db_index=True)  # noqa: DJ001
     post_type = models.CharField(max_length=20, default="post")
     # The old permalink's path, e.g. "/2017/12/01/hello-world/", decoded.
     old_path = models.CharField(max_length=500, blank=True, db_index=True)
@@ -56,6 +60,13 @@ class WordPressPost(models.Model):
     class Meta:
         ordering = ("wp_id",)
         verbose_name = "WordPress post"
+        constraints = [
+            models.UniqueConstraint(
+                fields=("source", "post_type", "wp_id"),
+                condition=~models.Q(source=""),
+                name="wxr_post_once_per_site",
+            )
+        ]
 
     def __str__(self):
         return f"{self.post_type} {self.wp_id}"
@@ -92,8 +103,9 @@ class WordPressComment(models.Model):
 class WordPressAttachment(models.Model):
     """A WordPress attachment (media library entry): its old addresses and its file here."""
 
+    source = models.CharField(max_length=300, blank=True)  # as WordPressPost.source
     wp_id = models.PositiveBigIntegerField(db_index=True)
-    guid = models.CharField(max_length=500, null=True, blank=True, unique=True)  # noqa: DJ001
+    guid = models.CharField(max_length=500, null=True, blank=True, db_index=True)  # noqa: DJ001
     url = models.URLField("old URL", max_length=500, blank=True)
     # The attachment page's path on the old blog, decoded.
     old_path = models.CharField(max_length=500, blank=True, db_index=True)
@@ -104,6 +116,13 @@ class WordPressAttachment(models.Model):
     class Meta:
         ordering = ("wp_id",)
         verbose_name = "WordPress attachment"
+        constraints = [
+            models.UniqueConstraint(
+                fields=("source", "wp_id"),
+                condition=~models.Q(source=""),
+                name="wxr_attachment_once_per_site",
+            )
+        ]
 
     def __str__(self):
         return self.url or f"attachment {self.wp_id}"

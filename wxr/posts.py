@@ -16,7 +16,6 @@ import re
 from urllib.parse import urlparse
 
 from django.contrib.flatpages.models import FlatPage
-from django.db.models import Q
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
@@ -47,18 +46,6 @@ _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 
 def is_image_url(url):
     return urlparse(url or "").path.lower().endswith(IMAGE_EXTENSIONS)
-
-
-def find_mapping(model, wp_id, guid, **extra):
-    """The row for a WordPress id and guid: the guid decides, the id only where one lacks it."""
-    if guid:
-        found = model.objects.filter(guid=guid).first()
-        if found:
-            return found
-    rows = model.objects.filter(wp_id=wp_id, **extra)
-    if guid:
-        rows = rows.filter(Q(guid__isnull=True) | Q(guid=""))
-    return rows.order_by("-pk").first()
 
 
 class Posts:
@@ -131,13 +118,16 @@ class Posts:
             self.run.summary.count("posts", "skipped", status)
             self.run.threads.skip(record["comments"], f"on a skipped post ({status})")
             return
-        mapping = find_mapping(WordPressPost, wp_id, guid, post_type="post")
+        path = old_path(record.get("link", ""))
+        mapping = self.run.matcher.find(WordPressPost, wp_id, guid, path, post_type="post")
         read = source_hash(
             MAPPING_VERSION,
             str(self.run.uploads.folder),
             {k: v for k, v in record.items() if k != "comments"},
         )
         if mapping is not None and mapping.digest_id and mapping.source_hash == read:
+            # Still note the site (and guid) on a row an earlier version of the import made.
+            self.run.matcher.keep(WordPressPost, mapping, {"guid": guid or None})
             self.run.summary.count("posts", "unchanged")
             self.run.threads.import_all(mapping, mapping.digest, record["comments"])
             return
@@ -193,9 +183,10 @@ class Posts:
 
         values = {
             "wp_id": wp_id,
+            "guid": guid or None,
             "post_type": "post",
-            "old_path": old_path(record.get("link", "")),
-            "digest": digest,
+            "old_path": path,
+            "digest_id": digest.pk,
             "is_sticky": record.get("wp:is_sticky", "0").strip() == "1",
             "source_hash": read,
         }
@@ -204,12 +195,7 @@ class Posts:
                 f"{what} is sticky: imported in date order (digests are not pinned); "
                 "the flag is kept for the export."
             )
-        if mapping is None:
-            mapping = WordPressPost.objects.create(guid=guid or None, **values)
-        else:
-            for attribute, value in values.items():
-                setattr(mapping, attribute, value)
-            mapping.save()
+        mapping, _ = self.run.matcher.keep(WordPressPost, mapping, values)
         self.run.summary.count("posts", "created" if created else "updated")
         self.run.threads.import_all(mapping, digest, record["comments"])
 
@@ -394,8 +380,8 @@ class Posts:
             reason = "password-protected" if status == "publish" else status or "no status"
             self.run.summary.count("pages", "skipped", reason)
             return
-        mapping = find_mapping(WordPressPost, wp_id, guid, post_type="page")
         path = old_path(record.get("link", ""))
+        mapping = self.run.matcher.find(WordPressPost, wp_id, guid, path, post_type="page")
         slug = make_slug(
             record.get("wp:post_name"), record.get("title"), max_length=90, fallback=f"page-{wp_id}"
         )
@@ -412,20 +398,23 @@ class Posts:
             )
         page = (mapping.flatpage if mapping else None) or FlatPage()
         created = page.pk is None
-        page.url = url[:100]
-        title = truncate(wp_content.plain_title(record.get("title", "")), 200)
-        page.title = title or "Untitled page"
-        page.content = wp_content.clean_text(text)
-        page.save()
+        title = truncate(wp_content.plain_title(record.get("title", "")), 200) or "Untitled page"
+        shown = (url[:100], title, wp_content.clean_text(text))
+        changed = created or (page.url, page.title, page.content) != shown
+        if changed:
+            page.url, page.title, page.content = shown
+            page.save()
         page.sites.add(self.run.site)
-        values = {"wp_id": wp_id, "post_type": "page", "old_path": path, "flatpage": page}
-        if mapping is None:
-            WordPressPost.objects.create(guid=guid or None, **values)
-        else:
-            for attribute, value in values.items():
-                setattr(mapping, attribute, value)
-            mapping.save()
-        self.run.summary.count("pages", "created" if created else "updated")
+        values = {
+            "wp_id": wp_id,
+            "guid": guid or None,
+            "post_type": "page",
+            "old_path": path,
+            "flatpage_id": page.pk,
+        }
+        _, mapping_changed = self.run.matcher.keep(WordPressPost, mapping, values)
+        outcome = "created" if created else "updated" if changed or mapping_changed else "unchanged"
+        self.run.summary.count("pages", outcome)
 
 
 def taken_by_site(url):

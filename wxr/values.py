@@ -59,6 +59,17 @@ def old_path(url):
     return "" if path in {"", "/"} else path[:500]
 
 
+def site_of(url):
+    """The old site as "host/path", lower-case host, no scheme: the same site over http or https."""
+    parts = urlparse((url or "").strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # not a number
+        port = ""
+    return f"{host}{port}{parts.path.rstrip('/')}"[:300] if host else ""
+
+
 def make_slug(*candidates, max_length, fallback):
     """The first candidate that slugifies to something (WordPress slugs may be %-encoded)."""
     for value in candidates:
