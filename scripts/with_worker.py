@@ -8,6 +8,7 @@ and `make serve` use it; production runs the worker as a unit of its own (docs/d
 """
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -28,11 +29,11 @@ def signal_all(processes, signum):
     for process in processes:
         if process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                signal.killpg(process.pid, signum)
+                os.killpg(process.pid, signum)
 
 
 def main(command):
-    processes = [start(command), start([sys.executable, str(MANAGE), "db_worker"])]
+    processes = []
     received = []
 
     def forward(signum, frame):
@@ -41,17 +42,22 @@ def main(command):
 
     signal.signal(signal.SIGINT, forward)
     signal.signal(signal.SIGTERM, forward)
-    while all(process.poll() is None for process in processes) and not received:
-        time.sleep(0.2)
-    if not received:  # one of them stopped by itself
-        signal_all(processes, signal.SIGTERM)
-    deadline = time.monotonic() + GRACE_SECONDS
-    while any(process.poll() is None for process in processes):
-        if time.monotonic() > deadline:
-            signal_all(processes, signal.SIGKILL)
-        time.sleep(0.2)
+    try:
+        processes.append(start(command))
+        processes.append(start([sys.executable, str(MANAGE), "db_worker"]))
+        while all(process.poll() is None for process in processes) and not received:
+            time.sleep(0.2)
+        if not received:  # one of them stopped by itself
+            signal_all(processes, signal.SIGTERM)
+        deadline = time.monotonic() + GRACE_SECONDS
+        while any(process.poll() is None for process in processes):
+            if time.monotonic() > deadline:
+                signal_all(processes, signal.SIGKILL)
+            time.sleep(0.2)
+    finally:
+        signal_all(processes, signal.SIGKILL)  # only if this script itself failed
     codes = [process.returncode for process in processes]
-    return next((code for code in codes if code), 0) if not received else 0
+    return 0 if received else next((code for code in codes if code), 0)
 
 
 if __name__ == "__main__":

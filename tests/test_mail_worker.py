@@ -9,11 +9,20 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from tests.mail_helpers import SmtpSink
-from tests.ops_helpers import BASE_DIR, base_env, manage, postgres_admin_url, postgres_reachable
+from tests.ops_helpers import (
+    BASE_DIR,
+    base_env,
+    fetch,
+    free_port,
+    manage,
+    postgres_admin_url,
+    postgres_reachable,
+)
 
 # Queue mails the way the site does (mailer.outbox), from a process of their own.
 QUEUE = """
@@ -170,3 +179,70 @@ def test_two_workers_share_the_postgresql_queue_and_never_send_twice(mail_env, s
     sent = collections.Counter((to, subject) for to, subject, _ in sink.received)
     assert len(sent) == 100 and set(sent.values()) == {1}
     assert status(mail_env)["workers"] == ["worker-1", "worker-2"]  # both took tasks
+
+
+def children(pid):
+    """Processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def start_launcher(database_url, tmp_path):
+    """`scripts/with_worker.py runserver`, as `make run` starts it, in a session of its own."""
+    port = free_port()
+    env = base_env(DATABASE_URL=database_url, DJANGO_PRODUCTION="0", DJANGO_SECRET_KEY="")
+    env.pop("DJANGO_SECRET_KEY")
+    with open(tmp_path / "launcher.log", "wb") as out:
+        launcher = subprocess.Popen(  # noqa: S603
+            [sys.executable, "scripts/with_worker.py", sys.executable, "manage.py"]
+            + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def serving():
+        try:
+            return fetch(f"http://127.0.0.1:{port}/healthz", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    wait_until(lambda: serving() and len(children(launcher.pid)) == 2, 60, "server and worker")
+    return launcher, children(launcher.pid)
+
+
+def gone(pid):
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_ctrl_c_stops_the_web_server_and_the_worker_together(database_url, tmp_path):
+    launcher, pids = start_launcher(database_url, tmp_path)
+    try:
+        os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+        assert launcher.wait(40) == 0
+        assert all(gone(pid) for pid in pids)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
+
+
+def test_when_the_worker_dies_the_web_server_is_stopped_too(database_url, tmp_path):
+    launcher, pids = start_launcher(database_url, tmp_path)
+    try:
+        [worker] = [p for p in pids if b"db_worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        os.kill(worker, signal.SIGKILL)
+        assert launcher.wait(40) != 0  # `make run` fails: the site would send no mail
+        assert all(gone(pid) for pid in pids)
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()

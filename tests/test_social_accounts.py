@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from comments.models import DigestComment, Subscription
+from mailer.models import Delivery
 from tests.comment_helpers import approved_author, form_data, post_comment, public
 from tests.idp.wordpress_standin import sign_in, wordpress_provider
 
@@ -316,6 +317,18 @@ def test_no_password_sign_up_by_default(client, settings):
     assert "Sign Up Closed" in response.content.decode()
     settings.ACCOUNTS_PASSWORD_SIGNUP = True
     assert 'name="password1"' in client.get(reverse("account_signup")).content.decode()
+
+
+def test_a_password_sign_up_confirmation_is_mailed_by_the_worker(client, settings, sent_mail):
+    settings.ACCOUNTS_PASSWORD_SIGNUP = True
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # as settings.py makes it with sign-up on
+    password = "a long passphrase 93"
+    data = {"email": "new@example.com", "username": "newreader", "password1": password}
+    response = client.post(reverse("account_signup"), data | {"password2": password})
+    assert response.status_code == 302
+    assert Delivery.objects.filter(to="new@example.com", status="pending").exists()
+    [mail] = sent_mail()
+    assert mail.to == ["new@example.com"] and "/accounts/confirm-email/" in mail.body
 
 
 def test_a_provider_address_never_signs_into_an_editors_account(client, wordpress, editor):
