@@ -83,7 +83,9 @@ def test_a_refused_mail_server_is_retried_with_backoff_then_shown_as_failed(
     changelist = reverse("admin:mailer_delivery_changelist")
     page = client.get(changelist, {"status__exact": "failed"}).content.decode()
     assert "ada@example.com" in page and "ConnectionRefusedError" in page
-    assert "Failed" in page
+    assert (
+        "ada@example.com" not in client.get(changelist, {"status__exact": "sent"}).content.decode()
+    )
 
     settings.EMAIL_BACKEND = LOCMEM  # the mail server is fixed; the editor sends it again
     data = {"action": "send_again", "_selected_action": [delivery.pk]}

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,8 +19,7 @@ from tests.ops_helpers import (
     fetch,
     free_port,
     manage,
-    postgres_admin_url,
-    postgres_reachable,
+    migrated_postgres,
 )
 
 # Queue mails the way the site does (mailer.outbox), from a process of their own.
@@ -46,39 +44,17 @@ print(json.dumps({"statuses": statuses, "workers": sorted(workers), "message_ids
 """
 
 
-def postgres_database():
-    """A fresh, migrated PostgreSQL database (dropped by the caller's `finally`)."""
-    import psycopg
-
-    admin_url = postgres_admin_url()
-    if not postgres_reachable(admin_url):
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {admin_url}: .ci/run starts it")
-        pytest.skip(f"this test needs the machine's PostgreSQL ({admin_url})")
-    name = f"digestblog_mail_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return admin_url, name, admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture
 def database_url(tmp_path, request):
     """The suite's kind of database, of this test's own: a SQLite file, or PostgreSQL."""
     wants_postgres = request.node.get_closest_marker("postgres") is not None
-    if not wants_postgres and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        url = f"sqlite:///{tmp_path / 'mail.sqlite3'}"
-        manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=url))
-        yield url
+    if wants_postgres or os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        with migrated_postgres("digestblog_mail") as url:
+            yield url
         return
-    import psycopg
-
-    admin_url, name, url = postgres_database()
-    try:
-        manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=url))
-        yield url
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = f"sqlite:///{tmp_path / 'mail.sqlite3'}"
+    manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=url))
+    yield url
 
 
 @pytest.fixture
