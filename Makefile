@@ -16,21 +16,24 @@ $(STAMP): pyproject.toml scripts/make_venv.py
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The web server and one task worker (mail goes out from the worker); Ctrl-C stops both.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python scripts/with_worker.py \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production mode on this machine: collectstatic (hashed, compressed), migrate, gunicorn
-# (gunicorn.conf.py) on http://$(HOST):$(PORT)/ with JSON logs. HTTPS settings stay off
-# unless DJANGO_HTTPS=1; without DJANGO_SECRET_KEY a throwaway key is made for this run.
+# (gunicorn.conf.py) on http://$(HOST):$(PORT)/ with JSON logs, and one task worker. HTTPS
+# settings stay off unless DJANGO_HTTPS=1; without DJANGO_SECRET_KEY a throwaway key is made
+# for this run.
 serve: install
 	@export DJANGO_PRODUCTION=1 DJANGO_HTTPS=$${DJANGO_HTTPS:-0} \
 	  DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
 	$(BIN)/python manage.py collectstatic --noinput -v 1 && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py load_demo --if-empty && \
-	exec $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT)
+	exec $(BIN)/python scripts/with_worker.py $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

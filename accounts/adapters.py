@@ -1,21 +1,42 @@
 """How django-allauth behaves here: who may sign up, what an identity may claim, where
-a reader goes back to when a sign-in fails or is refused."""
+a reader goes back to when a sign-in fails or is refused, and how its mail is sent."""
+
+from uuid import uuid4
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthError
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+
+from mailer.outbox import URGENT, send_all_after_commit
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         """Sign-up with a local password only when ACCOUNTS_PASSWORD_SIGNUP is on."""
         return settings.ACCOUNTS_PASSWORD_SIGNUP
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (address confirmation, password reset) go out from the worker too.
+
+        Each call is an event of its own: a reader who asks twice gets two codes or links.
+        """
+        message = self.render_mail(template_prefix, email, self._mail_context(email, context))
+        key = f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid4().hex}"
+        send_all_after_commit(key, [message], priority=URGENT)
+
+    def _mail_context(self, email, context):
+        """What allauth's own send_mail adds before rendering."""
+        request = allauth_context.request
+        site = get_current_site(request)
+        return {"request": request, "email": email, "current_site": site, **context}
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

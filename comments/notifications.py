@@ -1,10 +1,11 @@
-"""Who hears about a new public or held comment. Mail goes out after the transaction commits."""
+"""Who hears about a new public or held comment. A worker sends the mail after the commit."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from .mail import message, send_all_after_commit, site_url
+from mailer.outbox import message, send_all_after_commit, site_url
+
 from .models import Announcement, DigestComment, Subscription
 from .subscriptions import unsubscribe_headers, unsubscribe_url
 
@@ -26,13 +27,21 @@ def comment_published(comment):
         for email, name, reason in readers(comment, digest)
     ]
     if settings.COMMENTS_NOTIFY_EDITORS and settings.COMMENTS_NOTIFY_EDITORS_OF_PUBLIC:
-        mails += _editor_mails(comment, digest, held=False)
-    send_all_after_commit(mails)
+        # Keyed apart from the readers' mail: an editor who also subscribed gets both.
+        send_all_after_commit(
+            f"comment-public-editors:{comment.pk}", _editor_mails(comment, digest, held=False)
+        )
+    send_all_after_commit(f"comment-public:{comment.pk}", mails)
 
 
 def comment_held(comment):
+    """Tell the editors; a comment held again after an edit is a new event (its edit time)."""
     if settings.COMMENTS_NOTIFY_EDITORS:
-        send_all_after_commit(_editor_mails(comment, comment.content_object, held=True))
+        held_at = int((comment.edited_at or comment.submit_date).timestamp())
+        send_all_after_commit(
+            f"comment-held:{comment.pk}:{held_at}",
+            _editor_mails(comment, comment.content_object, held=True),
+        )
 
 
 def readers(comment, digest):

@@ -21,9 +21,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from blog.models import Digest
 from blog.text import limited_field, parse_id
+from mailer.outbox import URGENT, send_after_commit, site_url
 
 from . import moderation
-from .mail import send_after_commit, site_url
 from .models import DigestComment, Subscription
 from .verification import may_send_confirmation
 
@@ -75,7 +75,7 @@ def unsubscribe_headers(url):
 
 
 def request_confirmation(digest, email):
-    """Keep (or refresh) an unconfirmed subscription and mail its link after commit."""
+    """Keep (or refresh) an unconfirmed subscription and queue its link's mail."""
     with transaction.atomic():
         subscription, created = Subscription.objects.get_or_create(digest=digest, email=email)
         if not created and subscription.confirmed_at is None:
@@ -83,13 +83,17 @@ def request_confirmation(digest, email):
             subscription.created_at = timezone.now()
             subscription.save(update_fields=["created_at"])
         token = make_confirm_token(digest, email)
+        # Each request is its own event (a new link), told apart by the refreshed time.
+        requested = int(subscription.created_at.timestamp())
         send_after_commit(
+            f"subscription-confirm:{subscription.pk}:{requested}",
             email,
             f"Confirm your subscription to comments on “{digest}”",
             "comments/mail/subscription_confirm.txt",
             {"digest": digest, "digest_url": site_url(digest.get_absolute_url()),
              "url": site_url(reverse("comments:subscribe-confirm", kwargs={"token": token})),
              "hours": settings.COMMENTS_CONFIRM_MAX_AGE // 3600},
+            priority=URGENT,
         )  # fmt: skip
 
 
@@ -170,7 +174,8 @@ class SubscribeView(View):
             # Same words whether or not the address was subscribed already: nothing leaks.
             messages.info(
                 request,
-                f"Almost done: we sent a link to {email}. Open it to start getting new comments.",
+                f"Almost done: we will send a link to {email} in a moment. "
+                "Open it to start getting new comments.",
             )
         else:
             messages.warning(

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from mailer.outbox import URGENT, send_after_commit, site_url
+
 from .abuse import _digest, _hit, client_ip
-from .mail import send_after_commit, site_url
 from .models import VerifiedEmail
 
 SALT = "comments.confirm"
@@ -41,15 +42,18 @@ def may_send_confirmation(email, request):
 
 
 def request_confirmation(comment, request):
-    """Mail the link, unless this address or IP has had too many already; returns whether sent."""
+    """Queue the link's mail, unless this address or IP has had too many already; returns
+    whether it was queued."""
     if not may_send_confirmation(comment.user_email, request):
         return False
     url = site_url(reverse("comments:confirm", kwargs={"token": make_token(comment)}))
     send_after_commit(
+        f"comment-confirm:{comment.pk}",
         comment.user_email,
         f"Confirm your comment on “{comment.content_object}”",
         "comments/mail/confirm.txt",
         {"comment": comment, "url": url, "hours": settings.COMMENTS_CONFIRM_MAX_AGE // 3600},
+        priority=URGENT,
     )
     return True
 

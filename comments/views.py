@@ -88,7 +88,7 @@ class PostCommentView(View):
             if verification.request_confirmation(comment, request):
                 messages.info(
                     request,
-                    f"Almost done: we sent a link to {comment.user_email}. "
+                    f"Almost done: we will send a link to {comment.user_email} in a moment. "
                     "Your comment appears once you open it.",
                 )
             else:

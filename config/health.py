@@ -1,5 +1,5 @@
-"""`/healthz` (the process answers) and `/readyz` (database, cache and storage) for
-load balancers, systemd watchdogs and monitoring.
+"""`/healthz` (the process answers) and `/readyz` (database, cache, storage and the task
+queue) for load balancers, systemd watchdogs and monitoring.
 
 Answered by a middleware placed before SecurityMiddleware and CommonMiddleware, so a
 probe needs neither a listed host name nor HTTPS, and never touches sessions.
@@ -10,10 +10,14 @@ import os
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
+from django.db.models import Count, Min, Q
 from django.http import JsonResponse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 logger = logging.getLogger(__name__)
 
@@ -51,30 +55,53 @@ def check_storage():
     storage.exists("readyz-probe")
 
 
+def check_tasks():
+    """How many tasks are due and how long the oldest has waited (seconds since it was
+    enqueued, or since its run_after); not ok past TASKS_MAX_WAIT_SECONDS."""
+    undeferred = Q(run_after=get_date_max())
+    due = DBTaskResult.objects.ready().aggregate(
+        count=Count("pk"),
+        enqueued=Min("enqueued_at", filter=undeferred),
+        deferred=Min("run_after", filter=~undeferred),
+    )
+    since = min((t for t in (due["enqueued"], due["deferred"]) if t), default=None)
+    age = max(0.0, (timezone.now() - since).total_seconds()) if since else 0.0
+    return {
+        "ok": age <= settings.TASKS_MAX_WAIT_SECONDS,
+        "waiting": due["count"],
+        "oldest_seconds": round(age, 1),
+    }
+
+
 # Name, check, and whether the node can serve without it. Every node shares the one
 # cache, and the site serves uncached while it is down; taking every node out of the
-# load balancer for it would turn a slower site into no site.
+# load balancer for it would turn a slower site into no site. The same goes for a queue
+# that waits too long (no worker running, say): mail is late, pages are fine.
 CHECKS = (
     ("database", check_database, True),
     ("cache", check_cache, False),
     ("storage", check_storage, True),
+    ("tasks", check_tasks, False),
 )
 
 
 def readiness():
-    """Run every check; returns (ready, details)."""
+    """Run every check; returns (ready, details). A check raises on failure, or returns
+    figures of its own ("ok" among them, if it can fail without raising)."""
     details = {}
     ready = True
     for name, check, required in CHECKS:
         started = time.perf_counter()
         try:
-            check()
+            result = check()
         except Exception as exc:  # any failure is a finding, not a crash
             logger.warning("Readiness check %s failed: %s", name, type(exc).__name__)
-            details[name] = {"ok": False, "error": type(exc).__name__, "required": required}
-            ready = ready and not required
+            details[name] = {"ok": False, "error": type(exc).__name__}
         else:
-            details[name] = {"ok": True}
+            details[name] = {"ok": True, **(result or {})}
+        if not details[name]["ok"]:
+            details[name]["required"] = required
+            ready = ready and not required
         details[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
     return ready, details
 

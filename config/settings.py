@@ -55,6 +55,10 @@ FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 INSTALLED_APPS = [
     "blog",
+    # Mail as deliveries sent by background tasks (django-tasks on its database backend).
+    "mailer",
+    "django_tasks",
+    "django_tasks_db",
     "adminsortable2",
     "sorl.thumbnail",
     # django_comments_xtd must come before django_comments; our comments app after both,
@@ -303,6 +307,24 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Background tasks and mail delivery (django-tasks, django-tasks-db; mailer/) ------------
+# Requests never talk to the mail server: each mail is stored as a delivery, and a task in
+# this database sends it. `manage.py db_worker` runs the tasks (`make run` and `make serve`
+# start one; docs/deploy.md: the systemd unit). Several workers, on several machines, may
+# share one PostgreSQL queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A mail the server refuses is tried again after MAIL_RETRY_SECONDS, then twice as long
+# each time; after MAIL_MAX_ATTEMPTS tries it shows as failed in the admin (Mail ›
+# Deliveries). The defaults try for about an hour.
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "7"))
+MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+# A worker holds the mail it is sending this long; if it is killed, another worker may
+# send that mail once the time is up. Longer than a send can take (EMAIL_TIMEOUT per step).
+MAIL_CLAIM_SECONDS = float(os.environ.get("MAIL_CLAIM_SECONDS", "120"))
+# /readyz reports the queue: how many tasks are due and how long the oldest has waited;
+# past this many seconds the "tasks" check says not ok (the node stays ready: pages work).
+TASKS_MAX_WAIT_SECONDS = float(os.environ.get("TASKS_MAX_WAIT_SECONDS", "300"))
 
 # JSON lines on stdout in production (each with the request's id), plain text otherwise.
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text")

@@ -25,7 +25,7 @@ def form_data(digest, reply_to=0, **fields):
 
 
 def post_comment(client, digest, reply_to=0, **fields):
-    """POST the comment form; mails queued for after the commit are sent."""
+    """POST the comment form (on-commit callbacks run); its mails wait for a worker."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(reverse("comments:post"), form_data(digest, reply_to, **fields))
 

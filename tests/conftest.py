@@ -1,10 +1,12 @@
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests import factories, loopback
 
@@ -84,6 +86,40 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def run_worker(transactional_db):
+    """Run `manage.py db_worker --batch` in this process: every due task, then it returns.
+
+    The tasks go through django-tasks' database backend as in production; in this process,
+    so their mail lands in Django's test outbox. Real commits (transactional_db): a worker
+    sees only what a request committed.
+    """
+
+    def run():
+        signals = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)
+        handlers = {signum: signal.getsignal(signum) for signum in signals}
+        try:
+            call_command(
+                "db_worker", batch=True, interval=0, startup_delay=False, reload=False, verbosity=0
+            )
+        finally:  # the worker installs its own handlers for a graceful stop
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+
+    return run
+
+
+@pytest.fixture
+def sent_mail(mailoutbox, run_worker):
+    """Call it to run the worker and get every mail sent so far (Django's test outbox)."""
+
+    def sent():
+        run_worker()
+        return mailoutbox
+
+    return sent
 
 
 @pytest.fixture

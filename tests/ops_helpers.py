@@ -275,10 +275,10 @@ def ops_media(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
 
-@pytest.fixture(scope="session")
-def ops_postgres(ops_media):
-    """A PostgreSQL database of this test run, migrated, with the demo digest (images in
-    `ops_media`); dropped at the end. Returns its URL (the machine's PostgreSQL)."""
+@contextlib.contextmanager
+def migrated_postgres(prefix, **env):
+    """A new PostgreSQL database on the machine's server, migrated; dropped afterwards.
+    Yields its URL; skips the test (fails it in CI) when PostgreSQL is not reachable."""
     import psycopg
 
     admin_url = postgres_admin_url()
@@ -286,18 +286,25 @@ def ops_postgres(ops_media):
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {admin_url}: .ci/run starts it")
         pytest.skip(f"these tests need the machine's PostgreSQL ({admin_url})")
-    name = f"digestblog_ops_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     try:
-        env = base_env(DATABASE_URL=url, DJANGO_MEDIA_ROOT=ops_media)
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("load_demo", env=env)
+        manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=url, **env))
         yield url
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def ops_postgres(ops_media):
+    """A PostgreSQL database of this test run, migrated, with the demo digest (images in
+    `ops_media`); dropped at the end. Returns its URL (the machine's PostgreSQL)."""
+    with migrated_postgres("digestblog_ops", DJANGO_MEDIA_ROOT=ops_media) as url:
+        manage("load_demo", env=base_env(DATABASE_URL=url, DJANGO_MEDIA_ROOT=ops_media))
+        yield url
 
 
 def through_proxy(url, proxy):

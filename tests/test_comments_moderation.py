@@ -130,14 +130,14 @@ def test_an_ip_address_on_the_moderation_list_holds(client, digest, settings):
     assert DigestComment.objects.get().moderation_reason == "word on the moderation list: 127.0.0.1"
 
 
-def test_disallowed_word_is_spam_and_nobody_gets_mail(client, digest, editor, mailoutbox, settings):
+def test_disallowed_word_is_spam_and_nobody_gets_mail(client, digest, editor, sent_mail, settings):
     settings.COMMENTS_DISALLOWED_WORDS = ["casino"]
     response = post_comment(client, digest, comment="Best Casino bonus here")
     comment = DigestComment.objects.get()
     assert response.status_code == 302
     assert (comment.state, comment.moderation_reason) == (State.SPAM, "disallowed word: casino")
     assert (comment.is_public, comment.is_removed) == (False, True)
-    assert mailoutbox == []  # no confirmation to the sender, no mail to the editors
+    assert sent_mail() == []  # no confirmation to the sender, no mail to the editors
     assert "Best Casino" not in client.get(digest.get_absolute_url()).content.decode()
 
 
@@ -165,11 +165,11 @@ def test_first_comment_is_public_when_the_setting_is_off(client, digest, setting
     assert DigestComment.objects.get().state == State.PUBLIC
 
 
-def test_known_approved_address_is_public(client, digest, mailoutbox):
+def test_known_approved_address_is_public(client, digest, sent_mail):
     approved_author()
     post_comment(client, digest)
     assert DigestComment.objects.get().state == State.PUBLIC
-    assert mailoutbox == []  # editors hear of public comments only when asked
+    assert sent_mail() == []  # editors hear of public comments only when asked
 
 
 def test_staff_user_is_public_whatever_the_lists_say(client, digest, editor, settings):
@@ -222,7 +222,7 @@ def test_approved_comment_shows_to_everyone_without_the_note(client, digest, edi
 # Mails to the editors
 
 
-def test_held_comment_mails_editors_and_the_digests_author(client, editor, mailoutbox):
+def test_held_comment_mails_editors_and_the_digests_author(client, editor, sent_mail):
     author = make_user("writer")
     make_user("mailless", email="", is_staff=True)
     make_user("gone", is_staff=True, is_active=False)
@@ -231,8 +231,8 @@ def test_held_comment_mails_editors_and_the_digests_author(client, editor, mailo
     post_comment(client, digest, comment="Held for a first look.")
     comment = DigestComment.objects.get()
     assert comment.state == State.HELD
-    assert sorted(m.to[0] for m in mailoutbox) == ["editor@example.com", "writer@example.com"]
-    mail = mailoutbox[0]
+    assert sorted(m.to[0] for m in sent_mail()) == ["editor@example.com", "writer@example.com"]
+    mail = sent_mail()[0]
     assert mail.subject == f"Held comment on “{digest.title}”"
     assert f"http://testserver{change_url(comment)}" in mail.body
     assert "Held because: first comment from this address" in mail.body
@@ -240,36 +240,36 @@ def test_held_comment_mails_editors_and_the_digests_author(client, editor, mailo
 
 
 def test_editors_hear_of_held_comments_only_with_the_setting(
-    client, digest, editor, mailoutbox, settings
+    client, digest, editor, sent_mail, settings
 ):
     settings.COMMENTS_NOTIFY_EDITORS = False
     VerifiedEmail.objects.create(email="ada@example.com")
     post_comment(client, digest)
     assert DigestComment.objects.get().state == State.HELD
-    assert mailoutbox == []
+    assert sent_mail() == []
 
 
-def test_editors_hear_of_public_comments_when_asked(client, digest, editor, mailoutbox, settings):
+def test_editors_hear_of_public_comments_when_asked(client, digest, editor, sent_mail, settings):
     settings.COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = True
     approved_author()
     post_comment(client, digest)
     comment = DigestComment.objects.get()
     assert comment.state == State.PUBLIC
-    assert [(m.to, m.subject) for m in mailoutbox] == [
+    assert [(m.to, m.subject) for m in sent_mail()] == [
         (["editor@example.com"], f"New comment on “{digest.title}”")
     ]
-    assert f"http://testserver{change_url(comment)}" in mailoutbox[0].body
+    assert f"http://testserver{change_url(comment)}" in sent_mail()[0].body
 
 
 def test_spam_mails_nobody_even_when_editors_hear_of_everything(
-    client, digest, editor, mailoutbox, settings
+    client, digest, editor, sent_mail, settings
 ):
     settings.COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = True
     settings.COMMENTS_DISALLOWED_WORDS = ["casino"]
     approved_author()
     post_comment(client, digest, comment="casino")
     assert DigestComment.objects.get().state == State.SPAM
-    assert mailoutbox == []
+    assert sent_mail() == []
 
 
 # The admin queue
@@ -353,7 +353,7 @@ def test_queue_costs_the_same_few_queries_for_any_number_of_rows(
 
 
 def test_approve_publishes_marks_the_address_approved_and_tells_followers(
-    editor_client, digest, mailoutbox
+    editor_client, digest, sent_mail
 ):
     make_comment(
         digest, "I follow this digest", State.PUBLIC,
@@ -371,7 +371,7 @@ def test_approve_publishes_marks_the_address_approved_and_tells_followers(
     assert stored(first).is_public
     approved = VerifiedEmail.objects.filter(has_approved_comment=True)
     assert set(approved.values_list("email", flat=True)) == {"ada@example.com", "bob@example.com"}
-    assert sorted((m.to[0], m.subject) for m in mailoutbox) == [
+    assert sorted((m.to[0], m.subject) for m in sent_mail()) == [
         ("fan@example.com", f"New comment on “{digest.title}”"),
         ("fan@example.com", f"New comment on “{digest.title}”"),
     ]
@@ -388,7 +388,7 @@ def test_approved_address_is_published_at_once_next_time(client, editor_client, 
     assert DigestComment.objects.get(comment="Second").state == State.PUBLIC
 
 
-def test_unapprove_holds_and_mark_spam_hides(editor_client, digest, mailoutbox):
+def test_unapprove_holds_and_mark_spam_hides(editor_client, digest, sent_mail):
     one = make_comment(digest, "One", State.PUBLIC)
     two = make_comment(digest, "Two", State.PUBLIC, user_email="bob@example.com")
 
@@ -405,7 +405,7 @@ def test_unapprove_holds_and_mark_spam_hides(editor_client, digest, mailoutbox):
 
     response = run_action(editor_client, "mark_spam", [one])
     assert messages_of(response) == ["0 comments marked as spam. 1 comment was already spam."]
-    assert mailoutbox == []
+    assert sent_mail() == []
 
 
 def test_delete_selected_comments(editor_client, digest):
@@ -457,7 +457,7 @@ def test_change_form_shows_thread_fields_read_only_and_no_target_fields(editor_c
     assert "As readers see it" in page and "<p>Reply **text**</p>" in page
 
 
-def test_state_changed_on_the_form_approves_like_the_action(editor_client, digest, mailoutbox):
+def test_state_changed_on_the_form_approves_like_the_action(editor_client, digest, sent_mail):
     make_comment(
         digest, "Following", State.PUBLIC,
         user_email="fan@example.com", notify=DigestComment.Notify.ALL,
@@ -468,12 +468,12 @@ def test_state_changed_on_the_form_approves_like_the_action(editor_client, diges
     assert response.status_code == 302
     assert stored(comment).state == State.PUBLIC
     assert VerifiedEmail.objects.get(email="ada@example.com").has_approved_comment
-    assert [m.to for m in mailoutbox] == [["fan@example.com"]]
+    assert [m.to for m in sent_mail()] == [["fan@example.com"]]
 
-    mailoutbox.clear()
+    sent_mail().clear()
     with TestCase.captureOnCommitCallbacks(execute=True):
         editor_client.post(change_url(comment), form_data(stored(comment), moderation_reason="x"))
-    assert mailoutbox == []  # saved again without a state change: nobody is told twice
+    assert sent_mail() == []  # saved again without a state change: nobody is told twice
 
 
 def test_text_edited_in_the_admin_is_cleaned_again(editor_client, digest):

@@ -15,12 +15,12 @@ import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth import get_user_model
 from django.contrib.sites.models import Site
-from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile
 from comments.models import DigestComment, Subscription
+from mailer.models import Delivery
 from tests.comment_helpers import approved_author, form_data, post_comment, public
 from tests.idp.wordpress_standin import sign_in, wordpress_provider
 
@@ -127,7 +127,7 @@ def test_signed_in_the_form_names_the_reader_and_asks_no_name_or_email(client, w
 
 
 def test_signed_in_comment_is_published_without_mail_under_the_moderation_rules(
-    client, wordpress, digest, settings
+    client, wordpress, digest, settings, sent_mail
 ):
     settings.COMMENTS_FLOOD_SECONDS = 0
     sign_in(client)
@@ -143,7 +143,7 @@ def test_signed_in_comment_is_published_without_mail_under_the_moderation_rules(
     assert first.user == user and first.user_name == "Margaret Hamilton"
     assert first.user_url == "https://gravatar.com/mhamilton"  # the identity's profile link
     assert first.verified_at is not None  # no confirmation mail...
-    assert not [m for m in mail.outbox if m.to == ["margaret@wp.example"]]
+    assert not [m for m in sent_mail() if m.to == ["margaret@wp.example"]]
     # ...but a first comment from a new author is held like anyone's.
     assert first.state == DigestComment.State.HELD
     assert first.moderation_reason == "first comment from this address"
@@ -329,6 +329,18 @@ def test_no_password_sign_up_by_default(client, settings):
     assert "Sign Up Closed" in response.content.decode()
     settings.ACCOUNTS_PASSWORD_SIGNUP = True
     assert 'name="password1"' in client.get(reverse("account_signup")).content.decode()
+
+
+def test_a_password_sign_up_confirmation_is_mailed_by_the_worker(client, settings, sent_mail):
+    settings.ACCOUNTS_PASSWORD_SIGNUP = True
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # as settings.py makes it with sign-up on
+    password = "a long passphrase 93"
+    data = {"email": "new@example.com", "username": "newreader", "password1": password}
+    response = client.post(reverse("account_signup"), data | {"password2": password})
+    assert response.status_code == 302
+    assert Delivery.objects.filter(to="new@example.com", status="pending").exists()
+    [mail] = sent_mail()
+    assert mail.to == ["new@example.com"] and "/accounts/confirm-email/" in mail.body
 
 
 def test_a_provider_address_never_signs_into_an_editors_account(client, wordpress, editor):
