@@ -4,12 +4,14 @@ and a static 503 page while the database is unreachable."""
 import ipaddress
 import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from config.logging import request_id
 
@@ -106,6 +108,20 @@ def service_unavailable():
     return response
 
 
+def database_unavailable(request, exception):
+    """The 503 page if `exception` says the database can't be reached (logged once, as a
+    warning without traceback); None for any other exception."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    logger.warning(
+        "Database unavailable (%s): %s %s answered 503",
+        type(exception).__name__,
+        request.method,
+        request.path,
+    )
+    return service_unavailable()
+
+
 class DatabaseUnavailableMiddleware:
     """While the database can't be reached, readers get a static 503 with Retry-After.
 
@@ -121,12 +137,10 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.warning(
-            "Database unavailable (%s): %s %s answered 503",
-            type(exception).__name__,
-            request.method,
-            request.path,
-        )
-        return service_unavailable()
+        return database_unavailable(request, exception)
+
+
+def server_error(request):
+    """handler500: an outage met outside a view (in a middleware such as the page cache's,
+    which reads its generation or the session first) is the 503 page too."""
+    return database_unavailable(request, sys.exc_info()[1]) or defaults.server_error(request)

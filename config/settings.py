@@ -137,11 +137,42 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# In production, give up on an unreachable PostgreSQL after 2 s (libpq's minimum) and
-# show the 503 page; `?connect_timeout=N` in DATABASE_URL overrides it. (Development and
-# tests wait as long as it takes: a busy laptop is not an outage.)
-if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+
+# PostgreSQL timeouts -----------------------------------------------------------------
+# A database that is down, unreachable or silent gives readers the 503 page within
+# seconds instead of holding a worker until gunicorn kills it. In production: connect
+# within 2 s (libpq's minimum; `?connect_timeout=N` in DATABASE_URL overrides it), the
+# server cancels a statement after DJANGO_DB_STATEMENT_TIMEOUT seconds and a wait for a
+# lock after DJANGO_DB_LOCK_TIMEOUT, and the app gives up on any answer one second after
+# the statement timeout (config/postgres), as TCP does on a host that stopped
+# acknowledging (keepalives, tcp_user_timeout). Development and tests wait as long as it
+# takes unless these are set: a busy laptop is not an outage. 0 turns one off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgres"
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _statement_timeout = float(
+        os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5" if PRODUCTION else "0")
+    )
+    _lock_timeout = float(os.environ.get("DJANGO_DB_LOCK_TIMEOUT", "3" if PRODUCTION else "0"))
+    if PRODUCTION:
+        _db_options.setdefault("connect_timeout", 2)
+    _server_options = [
+        f"-c {name}={round(seconds * 1000)}"
+        for name, seconds in (
+            ("statement_timeout", _statement_timeout),
+            ("lock_timeout", _lock_timeout),
+        )
+        if seconds
+    ]
+    if _server_options:
+        _db_options["options"] = " ".join(
+            [_db_options.get("options", ""), *_server_options]
+        ).strip()
+    # A kept connection to a host that went away is found out while idle (within 16 s).
+    _db_options.update(keepalives=1, keepalives_idle=10, keepalives_interval=2, keepalives_count=3)
+    if _statement_timeout:
+        _db_options.setdefault("answer_timeout", _statement_timeout + 1)
+        _db_options.setdefault("tcp_user_timeout", round((_statement_timeout + 1) * 1000))
 # Seconds the 503 page asks clients to wait while the database is down.
 RETRY_AFTER_SECONDS = 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -169,7 +169,8 @@ class Gunicorn:
 class TcpProxy:
     """Forwards a loopback port to `target`; `stop()` cuts every connection and refuses
     new ones, `start()` forwards again on the same port, `hang()` accepts connections
-    into the backlog and never answers (an unreachable host)."""
+    into the backlog and never answers (an unreachable host), `black_hole()` keeps every
+    connection open but forwards nothing (a silent peer). `accepted` counts connections."""
 
     def __init__(self, target_host, target_port):
         self.target = (target_host, target_port)
@@ -177,11 +178,19 @@ class TcpProxy:
         self.listener = None
         self.connections = set()
         self.lock = threading.Lock()
+        self.silent = threading.Event()
+        self.accepted = 0
 
     def start(self):
         self._listen()
+        self.silent.clear()
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
         return self
+
+    def black_hole(self):
+        """From now on nothing is forwarded either way, and new connections are accepted
+        and left unanswered; the sockets stay open (the kernel still acknowledges)."""
+        self.silent.set()
 
     def hang(self):
         """Listen but never accept: clients connect, then wait for an answer forever."""
@@ -215,6 +224,11 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # stopped
+            with self.lock:
+                self.accepted += 1
+                if self.silent.is_set():
+                    self.connections.add(client)
+                    continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
@@ -233,7 +247,8 @@ class TcpProxy:
     def _pump(self, src, dst):
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if not self.silent.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         finally:
