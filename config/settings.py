@@ -102,6 +102,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Oversized bodies get 413 before anything reads them (after authentication: staff may
+    # upload more).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -235,6 +238,17 @@ BLOG_PAGE_SIZE = 10
 # Uploaded images larger than this many pixels are refused (decompression bombs).
 BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_000)))
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Request size limits -------------------------------------------------------------------
+# A body larger than this is refused (413) before it is read. Staff may send a digest
+# with five full-size images (the cover and four items, BLOG_MAX_UPLOAD_BYTES each) and
+# its text; nginx's client_max_body_size should be the same (docs/deploy.md).
+MAX_REQUEST_BYTES = int(
+    os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(5 * BLOG_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
+# Everyone else (comments, log-in, accounts) never sends files.
+MAX_PUBLIC_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_PUBLIC_REQUEST_BYTES", str(256 * 1024)))
+# Form fields that are not files, in memory (Django's default, stated here).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Video posters are fetched once, when an editor saves a video item without an image.
 BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
 BLOG_VIDEO_POSTER_TIMEOUT = 5
