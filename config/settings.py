@@ -203,6 +203,21 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared counters ----------------------------------------------------------------------
+# Comment flood and rate limits and django-allauth's limits count here, once for every
+# gunicorn worker (and node): the same Redis with REDIS_URL, else a database table
+# (made by `migrate`). Never a process's own memory, which would count per worker.
+COUNTER_CACHE_ALIAS = "counters"
+CACHES[COUNTER_CACHE_ALIAS] = (
+    {**CACHES["default"]}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cache_counters",
+        # Counters are culled only once this many are live (a third of them at a time).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 # Whole reader pages for anonymous visitors, at most this many seconds (caching.pages);
 # 0 turns the page cache off. Changes show at once: saving bumps a generation.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
@@ -471,8 +486,8 @@ LOGIN_REDIRECT_URL = "accounts:account"
 ACCOUNT_LOGOUT_REDIRECT_URL = "blog:digest-list"
 # Callback addresses given to providers are https:// when the site is served over HTTPS.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if globals().get("HTTPS") else "http"
-# allauth's rate limits count in the default cache, shared by every worker and node with
-# REDIS_URL; on top of its defaults, finished provider sign-ins per IP.
+# allauth's rate limits count in the shared counters (COUNTER_CACHE_ALIAS, accounts.apps);
+# on top of its defaults, finished provider sign-ins per IP.
 ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
 # A deleted account's comments: "keep" them under the name they were written under, or
 # "anonymise" them. Either way their address, IP and mail subscriptions go.

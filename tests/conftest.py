@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tests import factories
 
@@ -45,6 +45,15 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_counters(request):
+    """Flood and rate counters start at zero. In tests they are a database table: rolled
+    back after a test in a transaction, so emptied only for tests that commit."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        caches[settings.COUNTER_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ Everything listens on 127.0.0.1 free ports and stops when its fixture ends.
 """
 
 import contextlib
+import html
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +18,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -326,3 +328,39 @@ def through_proxy(url, proxy):
 def postgres_target(url):
     parts = urlsplit(url)
     return parts.hostname, parts.port or 5432
+
+
+def form_fields(page):
+    """The comment form's inputs, as a browser would send them."""
+    form = re.search(r'<form class="comment-form" action="/comments/post/".*?</form>', page, re.S)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def comment_form(server):
+    """The first digest on the home page: (its path, its comment form's fields, the CSRF
+    cookie the page set)."""
+    _, _, home = server.get("/")
+    digest = re.search(r'href="(/\d{4}/\d{2}/\d{2}/[\w-]+/)"', home).group(1)
+    _, headers, page = server.get(digest)
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    return digest, form_fields(page), csrf_cookie
+
+
+def post_comment(server, digest, fields, csrf_cookie):
+    """POST the comment form as the browser that loaded `digest`; (status, headers, body)."""
+    return server.get(
+        "/comments/post/",
+        method="POST",
+        body=urlencode(fields),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": server.url + digest,
+        },
+    )

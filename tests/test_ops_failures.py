@@ -2,13 +2,11 @@
 reached through a TCP proxy the test cuts, a Redis that isn't there, a mail server
 that is down."""
 
-import html
 import json
 import re
 import subprocess
 import sys
 import time
-from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -20,10 +18,12 @@ from tests.ops_helpers import (  # noqa: F401 (fixtures)
     TcpProxy,
     base_env,
     collected_static,
+    comment_form,
     free_port,
     manage,
     ops_media,
     ops_postgres,
+    post_comment,
     postgres_target,
     through_proxy,
 )
@@ -314,18 +314,6 @@ def test_redis_hanging_costs_one_timeout_not_one_per_call(
     assert all(seconds < 0.5 for seconds in rest), timings
 
 
-def form_fields(page):
-    """The comment form's inputs, as a browser would send them."""
-    form = re.search(r'<form class="comment-form" action="/comments/post/".*?</form>', page, re.S)
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(0)):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name and 'type="checkbox"' not in tag:
-            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
-    return fields
-
-
 @pytest.fixture(scope="module")
 def no_mail_server(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
     folder = tmp_path_factory.mktemp("gunicorn-no-mail")
@@ -344,24 +332,10 @@ def no_mail_server(collected_static, ops_media, ops_postgres, tmp_path_factory):
 
 
 def test_mail_server_down_loses_no_comment(no_mail_server, ops_postgres):  # noqa: F811
-    _, _, home = no_mail_server.get("/")
-    digest = re.search(r'href="(/\d{4}/\d{2}/\d{2}/[\w-]+/)"', home).group(1)
-    status, headers, page = no_mail_server.get(digest)
-    assert status == 200
-    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
-    fields = form_fields(page)
+    digest, fields, csrf_cookie = comment_form(no_mail_server)
     text = "Posted while the mail server was down, and kept."
     fields.update(name="Mail Outage", email="outage@example.com", comment=text, url="")
-    status, headers, _ = no_mail_server.get(
-        "/comments/post/",
-        method="POST",
-        body=urlencode(fields),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf_cookie}",
-            "Referer": no_mail_server.url + digest,
-        },
-    )
+    status, _, _ = post_comment(no_mail_server, digest, fields, csrf_cookie)
     assert status in (200, 302), status
     with psycopg.connect(ops_postgres) as conn:
         stored = conn.execute(

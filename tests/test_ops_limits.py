@@ -6,6 +6,7 @@ are read; comment flood limits are counted once for every worker.
 """
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -17,8 +18,11 @@ from tests.ops_helpers import (  # noqa: F401 (fixtures)
     Gunicorn,
     base_env,
     collected_static,
+    comment_form,
+    manage,
     ops_media,
     ops_postgres,
+    post_comment,
 )
 
 
@@ -225,3 +229,78 @@ def test_a_chunked_body_without_length_is_never_read(server):
     assert status.split()[1] in {"400", "403"}  # no form reached the view: CSRF refuses
     assert peaks.tmp_bytes < 1024 * 1024
     assert peaks.rss - peaks.rss_before < 20
+
+
+# Flood limits shared by the workers -----------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def one_machine(request, collected_static, tmp_path_factory):  # noqa: F811
+    """The documented one-machine setup, no Redis: 2 workers, each with its own memory
+    cache, on a SQLite file or a PostgreSQL database of this run."""
+    folder = tmp_path_factory.mktemp(f"one-machine-{request.param}")
+    media = folder / "media"
+    media.mkdir()
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'db.sqlite3'}"
+        env = base_env(DATABASE_URL=url, DJANGO_MEDIA_ROOT=media)
+        manage("migrate", "--noinput", "-v", "0", env=env)
+        manage("load_demo", env=env)
+    else:
+        url = request.getfixturevalue("ops_postgres")
+        media = request.getfixturevalue("ops_media")
+    env = base_env(
+        DATABASE_URL=url,
+        DJANGO_STATIC_ROOT=collected_static,
+        DJANGO_MEDIA_ROOT=media,
+        WEB_CONCURRENCY=2,
+    )
+    # Counters left by other tests' comments from this address start over.
+    manage("shell", "--no-imports", "-c", CLEAR_COUNTERS, env=env)
+    gunicorn = Gunicorn(env, folder).start()
+    yield gunicorn
+    gunicorn.stop()
+
+
+CLEAR_COUNTERS = (
+    "from django.conf import settings; from django.core.cache import caches; "
+    "caches[settings.COUNTER_CACHE_ALIAS].clear()"
+)
+
+
+def answering_pid(server, request_id):
+    """The worker that answered, from its JSON access line (the console mail backend
+    prints confirmation mails on the same stdout)."""
+    for _ in range(50):
+        for text in server.stdout_lines():
+            line = json.loads(text) if text.startswith("{") else {}
+            if line.get("logger") == "gunicorn.access" and line.get("request_id") == request_id:
+                return line["pid"]
+        time.sleep(0.05)
+    raise AssertionError(f"no access line for {request_id}")
+
+
+def test_quick_second_comments_are_refused_whichever_worker_answers(one_machine):
+    server = one_machine
+    digest, fields, csrf_cookie = comment_form(server)
+    statuses, pids = [], set()
+    # Ten posts; more if every refusal so far came from one worker (up to 30).
+    for number in range(30):
+        fields.update(
+            name="Quick Poster",
+            email=f"quick{number}@example.com",  # a new address: the IP alone is counted
+            comment=f"Quick comment number {number}.",
+            url="",
+        )
+        status, headers, body = post_comment(server, digest, fields, csrf_cookie)
+        statuses.append(status)
+        if number:
+            assert status == 429, (number, status, body[:300])
+            assert "You are commenting too quickly" in body
+            assert "your text is still in the form" in body and f"number {number}." in body
+            pids.add(answering_pid(server, headers["X-Request-ID"]))
+        if number >= 9 and len(pids) == 2:
+            break
+    print(f"\nposts: {statuses}; refusals answered by workers {sorted(pids)}")
+    assert statuses[0] in (200, 302)
+    assert len(pids) == 2, "every refusal came from one worker"
