@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 
 from tests import factories
+from tests.idp.wordpress_standin import wordpress_provider
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -45,6 +46,13 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def wordpress(settings):
+    """Our WordPress.com provider, configured against its loopback stand-in."""
+    with wordpress_provider(settings) as standin:
+        yield standin
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ takes one: no 500, and the reader ends on one of the site's own pages."""
 import pytest
 from django.urls import reverse
 
-from tests.idp.wordpress_standin import sign_in, wordpress_provider
+from tests.idp.wordpress_standin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +20,6 @@ MALFORMED_URLS = [
     "http://[v1.x]/",
     "//]",
 ]
-
-
-@pytest.fixture
-def wordpress(settings):
-    with wordpress_provider(settings) as standin:
-        yield standin
 
 
 def assert_safe_redirect(response, expected):
