@@ -23,11 +23,17 @@ def _env_bool(name, default=False):
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
-# Sync workers: one request at a time each, so a page's queries never wait on another
-# thread. Two per core is a good start on a small machine.
+# Worker processes, about two per core; each serves requests on a bounded pool of threads.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-# A worker silent for this long is killed and replaced (a stuck request).
+# Threaded workers: a client that sends its request slowly (a header line every few
+# seconds, a trickling body) holds one thread, not the whole worker, and a connection
+# that sends nothing for 5 s, or is kept alive between requests, holds none. Each thread
+# keeps its own database connection (DJANGO_CONN_MAX_AGE): PostgreSQL needs
+# WEB_CONCURRENCY x GUNICORN_THREADS connections. nginx in front (docs/deploy.md)
+# buffers whole requests, so behind it slow clients never reach gunicorn at all.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A worker whose main loop is silent for this long is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On HUP or TERM, workers get this long to finish the requests they are serving.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

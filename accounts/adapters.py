@@ -19,6 +19,15 @@ from mailer.outbox import URGENT, send_all_after_commit
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        """allauth's check of a `next` address, which every redirect of log-in, log-out,
+        password reset and the providers goes through; one urllib cannot parse (`//[`, a
+        port out of range) is unsafe rather than a 500."""
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def is_open_for_signup(self, request):
         """Sign-up with a local password only when ACCOUNTS_PASSWORD_SIGNUP is on."""
         return settings.ACCOUNTS_PASSWORD_SIGNUP

@@ -12,3 +12,16 @@ class AccountsConfig(AppConfig):
         from . import checks, signals  # noqa: F401  (checks registers itself)
 
         signals.connect()
+        share_rate_limits()
+
+
+def share_rate_limits():
+    """django-allauth counts its rate limits in the default cache, which without Redis is
+    each worker's own memory; it has no setting for another, so it is handed the shared
+    counters (settings.COUNTER_CACHE_ALIAS) that the comment limits use."""
+    from allauth.core.internal import ratelimit
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.utils.connection import ConnectionProxy
+
+    ratelimit.cache = ConnectionProxy(caches, settings.COUNTER_CACHE_ALIAS)

@@ -13,6 +13,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.safestring import mark_safe
 
 from . import pages
@@ -29,6 +30,8 @@ def cached(name, render):
     key = "pages:fragment:" + hashlib.sha256(repr(name).encode()).hexdigest()
     try:
         generation, entry = pages._generation_and_entry(cache, key)
+    except DatabaseError:
+        raise  # the generation row: render() would only wait for the database again
     except Exception:
         log.warning("fragment cache unreachable; rendering", exc_info=True)
         return render()

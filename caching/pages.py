@@ -276,17 +276,17 @@ class PageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not (enabled() and is_cacheable_request(request)):
             return None
-        try:
-            personal = is_personal(request)
-        except DatabaseError:
-            return None  # the session can't be read: the view fails alike and answers 503
-        if personal:
+        # A database error reading the session (or, below, the generation row) is raised:
+        # the view would only try the silent database again (config.middleware answers 503).
+        if is_personal(request):
             request._page_cache = {"state": "bypass"}
             return None
         key = cache_key(request)
         cache = page_cache()
         try:
             generation, entry = _generation_and_entry(cache, key)
+        except DatabaseError:
+            raise
         except Exception:
             log.warning("page cache unreachable; serving uncached", exc_info=True)
             return None

@@ -1,9 +1,14 @@
-"""Flood, rate and duplicate checks. Counters live in the shared cache."""
+"""Flood, rate and duplicate checks. Counters live in the cache every worker shares
+(settings.COUNTER_CACHE_ALIAS: Redis, or a database table)."""
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.connection import ConnectionProxy
+
+# Like django.core.cache.cache: each thread's own client of that cache.
+counters = ConnectionProxy(caches, settings.COUNTER_CACHE_ALIAS)
 
 
 class Refused(Exception):
@@ -16,12 +21,12 @@ def client_ip(request):
 
 def _hit(key, seconds):
     """Count one event in a window; returns how many there were in it, this one included."""
-    if cache.add(key, 1, seconds):
+    if counters.add(key, 1, seconds):
         return 1
     try:
-        return cache.incr(key)
+        return counters.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, seconds)
+        counters.add(key, 1, seconds)
         return 1
 
 
@@ -31,7 +36,7 @@ def check_flood_and_rate(request, email):
     ip = client_ip(request)
     if flood:
         for who in (f"ip:{ip}", f"email:{_digest(email)}" if email else None):
-            if who and not cache.add(f"comments:flood:{who}", 1, flood):
+            if who and not counters.add(f"comments:flood:{who}", 1, flood):
                 raise Refused(
                     f"You are commenting too quickly. Wait {flood} seconds between comments, "
                     "then send it again: your text is still in the form."

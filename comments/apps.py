@@ -19,6 +19,7 @@ class CommentsConfig(AppConfig):
 
         moderator.register(Digest, DigestModerator)
         post_migrate.connect(sync_site, sender=self)
+        post_migrate.connect(create_cache_tables, sender=self)
         # xtd flips is_public on every reply below a comment whose visibility changes;
         # our `state` decides each comment's visibility, so that cascade is switched off.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=DigestComment._meta.label)
@@ -42,3 +43,11 @@ def sync_site(using="default", **kwargs):
         defaults={"domain": settings.SITE_DOMAIN, "name": settings.BLOG_TITLE},
     )
     Site.objects.clear_cache()
+
+
+def create_cache_tables(using="default", **kwargs):
+    """The database table of the shared counters (flood and rate limits) when they live
+    in the database: made by every `migrate`, so no setup step is ever forgotten."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

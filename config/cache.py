@@ -4,10 +4,12 @@ Every cache operation that fails behaves like a miss (get returns the default, s
 delete do nothing, add says "added" so flood and rate limits let comments through),
 logs a warning at most once every `WARN_EVERY` seconds, and stops asking Redis for
 `BREAK_SECONDS`, so a Redis that hangs costs one socket timeout, not one per call.
-`ping()` bypasses all that for /readyz.
+That state is the process's, shared by its threads (Django makes a cache object per
+thread). `ping()` bypasses all that for /readyz.
 """
 
 import logging
+import threading
 import time
 
 import redis
@@ -37,6 +39,37 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return clients[id(pool)]
 
 
+class Breaker:
+    """Until when a Redis server is left alone, and when its failure was last logged."""
+
+    _all = {}
+    _all_lock = threading.Lock()
+
+    def __init__(self):
+        self.down_until = 0.0
+        self.warned_at = 0.0
+        self.lock = threading.Lock()
+
+    @classmethod
+    def of(cls, server):
+        """The one breaker of this process for `server` (every thread's cache object)."""
+        with cls._all_lock:
+            return cls._all.setdefault(server, cls())
+
+    def is_open(self):
+        return time.monotonic() < self.down_until
+
+    def trip(self, seconds, warn_every):
+        """Leave the server alone for `seconds`; True if this failure is to be logged."""
+        with self.lock:
+            now = time.monotonic()
+            self.down_until = now + seconds
+            if now - self.warned_at < warn_every:
+                return False
+            self.warned_at = now
+            return True
+
+
 class FailSafeRedisCache(RedisCache):
     BREAK_SECONDS = 5
     WARN_EVERY = 60
@@ -45,20 +78,16 @@ class FailSafeRedisCache(RedisCache):
         params = {**params, "OPTIONS": {**DEFAULT_OPTIONS, **params.get("OPTIONS", {})}}
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
-        self._down_until = 0.0
-        self._warned_at = 0.0
+        self._breaker = Breaker.of(server)
 
     def _failed(self, operation, exc):
-        now = time.monotonic()
-        self._down_until = now + self.BREAK_SECONDS
-        if now - self._warned_at >= self.WARN_EVERY:
-            self._warned_at = now
+        if self._breaker.trip(self.BREAK_SECONDS, self.WARN_EVERY):
             logger.warning(
                 "Cache unavailable (%s during %s): serving uncached", type(exc).__name__, operation
             )
 
     def _call(self, operation, fallback, *args, **kwargs):
-        if time.monotonic() < self._down_until:
+        if self._breaker.is_open():
             return fallback
         try:
             return getattr(super(), operation)(*args, **kwargs)
@@ -69,7 +98,7 @@ class FailSafeRedisCache(RedisCache):
     def ping(self):
         """Raise unless Redis answers (for /readyz); a success closes the breaker."""
         self._cache.get_client(write=True).ping()
-        self._down_until = 0.0
+        self._breaker.down_until = 0.0
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)
@@ -102,7 +131,7 @@ class FailSafeRedisCache(RedisCache):
         return self._call("clear", None)
 
     def incr(self, key, delta=1, version=None):
-        if time.monotonic() < self._down_until:
+        if self._breaker.is_open():
             raise ValueError(f"Key '{key}' not found (cache unavailable)")
         try:
             return super().incr(key, delta, version)

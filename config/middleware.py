@@ -4,12 +4,14 @@ and a static 503 page while the database is unreachable."""
 import ipaddress
 import logging
 import re
+import sys
 import uuid
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from config.logging import request_id
 
@@ -106,6 +108,20 @@ def service_unavailable():
     return response
 
 
+def database_unavailable(request, exception):
+    """The 503 page if `exception` says the database can't be reached (logged once, as a
+    warning without traceback); None for any other exception."""
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    logger.warning(
+        "Database unavailable (%s): %s %s answered 503",
+        type(exception).__name__,
+        request.method,
+        request.path,
+    )
+    return service_unavailable()
+
+
 class DatabaseUnavailableMiddleware:
     """While the database can't be reached, readers get a static 503 with Retry-After.
 
@@ -121,12 +137,42 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        logger.warning(
-            "Database unavailable (%s): %s %s answered 503",
-            type(exception).__name__,
-            request.method,
-            request.path,
+        return database_unavailable(request, exception)
+
+
+def server_error(request):
+    """handler500: an outage met outside a view (in a middleware such as the page cache's,
+    which reads its generation or the session first) is the 503 page too."""
+    return database_unavailable(request, sys.exc_info()[1]) or defaults.server_error(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than this endpoint takes (413), before any of it is read.
+
+    Staff (editors uploading images in the admin) may send DJANGO_MAX_REQUEST_BYTES; every
+    other request, e.g. a comment, MAX_PUBLIC_REQUEST_BYTES. Django never reads past
+    Content-Length (a body without one, chunked, is not read at all), so checking the
+    header is enough. Placed after AuthenticationMiddleware and before any view reads POST.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body then either
+        limit = settings.MAX_PUBLIC_REQUEST_BYTES
+        if length > limit and getattr(request, "user", None) and request.user.is_staff:
+            limit = settings.MAX_REQUEST_BYTES
+        if length <= limit:
+            return self.get_response(request)
+        logger.warning("Request body of %d bytes refused (at most %d here)", length, limit)
+        return HttpResponse(
+            f"This request is too large: {length:,} bytes, and at most {limit:,} are accepted "
+            "here. Nothing was saved.\n",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+            headers={"Connection": "close"},
         )
-        return service_unavailable()

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Oversized bodies get 413 before anything reads them (after authentication: staff may
+    # upload more).
+    "config.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -141,11 +144,42 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# In production, give up on an unreachable PostgreSQL after 2 s (libpq's minimum) and
-# show the 503 page; `?connect_timeout=N` in DATABASE_URL overrides it. (Development and
-# tests wait as long as it takes: a busy laptop is not an outage.)
-if PRODUCTION and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+
+# PostgreSQL timeouts -----------------------------------------------------------------
+# A database that is down, unreachable or silent gives readers the 503 page within
+# seconds instead of holding a worker until gunicorn kills it. In production: connect
+# within 2 s (libpq's minimum; `?connect_timeout=N` in DATABASE_URL overrides it), the
+# server cancels a statement after DJANGO_DB_STATEMENT_TIMEOUT seconds and a wait for a
+# lock after DJANGO_DB_LOCK_TIMEOUT, and the app gives up on any answer one second after
+# the statement timeout (config/postgres), as TCP does on a host that stopped
+# acknowledging (keepalives, tcp_user_timeout). Development and tests wait as long as it
+# takes unless these are set: a busy laptop is not an outage. 0 turns one off.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgres"
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _statement_timeout = float(
+        os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5" if PRODUCTION else "0")
+    )
+    _lock_timeout = float(os.environ.get("DJANGO_DB_LOCK_TIMEOUT", "3" if PRODUCTION else "0"))
+    if PRODUCTION:
+        _db_options.setdefault("connect_timeout", 2)
+    _server_options = [
+        f"-c {name}={round(seconds * 1000)}"
+        for name, seconds in (
+            ("statement_timeout", _statement_timeout),
+            ("lock_timeout", _lock_timeout),
+        )
+        if seconds
+    ]
+    if _server_options:
+        _db_options["options"] = " ".join(
+            [_db_options.get("options", ""), *_server_options]
+        ).strip()
+    # A kept connection to a host that went away is found out while idle (within 16 s).
+    _db_options.update(keepalives=1, keepalives_idle=10, keepalives_interval=2, keepalives_count=3)
+    if _statement_timeout:
+        _db_options.setdefault("answer_timeout", _statement_timeout + 1)
+        _db_options.setdefault("tcp_user_timeout", round((_statement_timeout + 1) * 1000))
 # Seconds the 503 page asks clients to wait while the database is down.
 RETRY_AFTER_SECONDS = 30
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -173,6 +207,21 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Shared counters ----------------------------------------------------------------------
+# Comment flood and rate limits and django-allauth's limits count here, once for every
+# gunicorn worker (and node): the same Redis with REDIS_URL, else a database table
+# (made by `migrate`). Never a process's own memory, which would count per worker.
+COUNTER_CACHE_ALIAS = "counters"
+CACHES[COUNTER_CACHE_ALIAS] = (
+    {**CACHES["default"]}
+    if os.environ.get("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cache_counters",
+        # Counters are culled only once this many are live (a third of them at a time).
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
 # Whole reader pages for anonymous visitors, at most this many seconds (caching.pages);
 # 0 turns the page cache off. Changes show at once: saving bumps a generation.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
@@ -210,6 +259,17 @@ BLOG_NOINDEX_ARCHIVES = env_bool("BLOG_NOINDEX_ARCHIVES")
 # Uploaded images larger than this many pixels are refused (decompression bombs).
 BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_000)))
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Request size limits -------------------------------------------------------------------
+# A body larger than this is refused (413) before it is read. Staff may send a digest
+# with five full-size images (the cover and four items, BLOG_MAX_UPLOAD_BYTES each) and
+# its text; nginx's client_max_body_size should be the same (docs/deploy.md).
+MAX_REQUEST_BYTES = int(
+    os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(5 * BLOG_MAX_UPLOAD_BYTES + 1024 * 1024))
+)
+# Everyone else (comments, log-in, accounts) never sends files.
+MAX_PUBLIC_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_PUBLIC_REQUEST_BYTES", str(256 * 1024)))
+# Form fields that are not files, in memory (Django's default, stated here).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Video posters are fetched once, when an editor saves a video item without an image.
 BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
 BLOG_VIDEO_POSTER_SOURCES = {
@@ -457,8 +517,8 @@ LOGIN_REDIRECT_URL = "accounts:account"
 ACCOUNT_LOGOUT_REDIRECT_URL = "blog:digest-list"
 # Callback addresses given to providers are https:// when the site is served over HTTPS.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if globals().get("HTTPS") else "http"
-# allauth's rate limits count in the default cache, shared by every worker and node with
-# REDIS_URL; on top of its defaults, finished provider sign-ins per IP.
+# allauth's rate limits count in the shared counters (COUNTER_CACHE_ALIAS, accounts.apps);
+# on top of its defaults, finished provider sign-ins per IP.
 ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
 # A deleted account's comments: "keep" them under the name they were written under, or
 # "anonymise" them. Either way their address, IP and mail subscriptions go.

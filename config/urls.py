@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from comments.feeds import DigestCommentsFeed
 
+# A database outage met outside a view still gets the static 503 page.
+handler500 = "config.middleware.server_error"
+
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("comments/", include("comments.urls")),

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 
 from tests import factories, loopback
+from tests.idp.wordpress_standin import wordpress_provider
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -55,6 +56,22 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def wordpress(settings):
+    """Our WordPress.com provider, configured against its loopback stand-in."""
+    with wordpress_provider(settings) as standin:
+        yield standin
+
+
+@pytest.fixture(autouse=True)
+def empty_counters(request):
+    """Flood and rate counters start at zero. In tests they are a database table: rolled
+    back after a test in a transaction, so emptied only for tests that commit."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        caches[settings.COUNTER_CACHE_ALIAS].clear()
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ Everything listens on 127.0.0.1 free ports and stops when its fixture ends.
 """
 
 import contextlib
+import html
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +18,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
@@ -169,7 +171,8 @@ class Gunicorn:
 class TcpProxy:
     """Forwards a loopback port to `target`; `stop()` cuts every connection and refuses
     new ones, `start()` forwards again on the same port, `hang()` accepts connections
-    into the backlog and never answers (an unreachable host)."""
+    into the backlog and never answers (an unreachable host), `black_hole()` keeps every
+    connection open but forwards nothing (a silent peer). `accepted` counts connections."""
 
     def __init__(self, target_host, target_port):
         self.target = (target_host, target_port)
@@ -177,11 +180,19 @@ class TcpProxy:
         self.listener = None
         self.connections = set()
         self.lock = threading.Lock()
+        self.silent = threading.Event()
+        self.accepted = 0
 
     def start(self):
         self._listen()
+        self.silent.clear()
         threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
         return self
+
+    def black_hole(self):
+        """From now on nothing is forwarded either way, and new connections are accepted
+        and left unanswered; the sockets stay open (the kernel still acknowledges)."""
+        self.silent.set()
 
     def hang(self):
         """Listen but never accept: clients connect, then wait for an answer forever."""
@@ -215,6 +226,11 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # stopped
+            with self.lock:
+                self.accepted += 1
+                if self.silent.is_set():
+                    self.connections.add(client)
+                    continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
@@ -233,7 +249,8 @@ class TcpProxy:
     def _pump(self, src, dst):
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if not self.silent.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         finally:
@@ -318,3 +335,39 @@ def through_proxy(url, proxy):
 def postgres_target(url):
     parts = urlsplit(url)
     return parts.hostname, parts.port or 5432
+
+
+def form_fields(page):
+    """The comment form's inputs, as a browser would send them."""
+    form = re.search(r'<form class="comment-form" action="/comments/post/".*?</form>', page, re.S)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(0)):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name and 'type="checkbox"' not in tag:
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def comment_form(server):
+    """The first digest on the home page: (its path, its comment form's fields, the CSRF
+    cookie the page set)."""
+    _, _, home = server.get("/")
+    digest = re.search(r'href="(/\d{4}/\d{2}/\d{2}/[\w-]+/)"', home).group(1)
+    _, headers, page = server.get(digest)
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+    return digest, form_fields(page), csrf_cookie
+
+
+def post_comment(server, digest, fields, csrf_cookie):
+    """POST the comment form as the browser that loaded `digest`; (status, headers, body)."""
+    return server.get(
+        "/comments/post/",
+        method="POST",
+        body=urlencode(fields),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": server.url + digest,
+        },
+    )

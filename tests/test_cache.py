@@ -61,21 +61,23 @@ def backend(request, settings):
     settings.COMMENTS_DISALLOWED_WORDS = []
     if request.param == "locmem":
         settings.CACHES = {
+            **settings.CACHES,
             "default": {
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                 "LOCATION": f"test-cache-{secrets.token_hex(4)}",
-            }
+            },
         }
         yield request.param
         return
     redis_or_skip()
     prefix = f"test-cache-{secrets.token_hex(6)}"
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "config.cache.FailSafeRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
-        }
+        },
     }
     yield request.param
     flush_prefix(prefix)
@@ -494,10 +496,11 @@ def test_page_cache_seconds_zero_turns_it_off(client, digest, settings):
 
 def test_redis_down_serves_pages_uncached(client, digest, settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "config.cache.FailSafeRedisCache",
             "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens on the discard port
-        }
+        },
     }
     url = digest.get_absolute_url()
     for _ in range(2):

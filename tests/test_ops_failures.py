@@ -2,25 +2,28 @@
 reached through a TCP proxy the test cuts, a Redis that isn't there, a mail server
 that is down."""
 
-import html
 import json
 import re
+import subprocess
+import sys
 import time
-from urllib.parse import urlencode
 
 import psycopg
 import pytest
 
 from tests.ops_helpers import (  # noqa: F401 (fixtures)
+    BASE_DIR,
     SECRET_KEY,
     Gunicorn,
     TcpProxy,
     base_env,
     collected_static,
+    comment_form,
     free_port,
     manage,
     ops_media,
     ops_postgres,
+    post_comment,
     postgres_target,
     through_proxy,
 )
@@ -52,9 +55,9 @@ def server(collected_static, ops_media, ops_postgres, db_proxy, tmp_path_factory
     gunicorn.stop()
 
 
-def timed_get(server, path="/"):
+def timed_get(server, path="/", timeout=15):
     started = time.monotonic()
-    status, headers, body = server.get(path, timeout=15)
+    status, headers, body = server.get(path, timeout=timeout)
     return status, headers, body, time.monotonic() - started
 
 
@@ -133,6 +136,114 @@ def test_unreachable_database_times_out_into_a_503(server, db_proxy):
     assert wait_for(server, 200) < 2
 
 
+def test_silent_database_gives_the_503_before_gunicorn_gives_up(server, db_proxy):
+    for _ in range(6):  # every worker holds an open connection
+        assert server.get("/")[0] == 200
+    workers = server.worker_pids()
+    db_proxy.black_hole()  # open sockets, acknowledged, never answered
+    try:
+        timings = []
+        for _ in range(4):
+            status, headers, body, seconds = timed_get(server, timeout=45)
+            assert_static_503(status, headers, body)
+            timings.append(round(seconds, 2))
+        print(f"\nsilent database: 503 after {timings} s (kept connections first)")
+    finally:
+        db_proxy.start()
+    # Answered at all, and no worker was killed by gunicorn's 30 s timeout.
+    assert max(timings) < 30
+    assert server.worker_pids() == workers
+    assert wait_for(server, 200) < 5
+
+
+@pytest.fixture(scope="module")
+def cached_server(collected_static, ops_media, ops_postgres, db_proxy, tmp_path_factory):  # noqa: F811
+    """The documented one-machine setup: the page cache in each process, its generation
+    a database row read on every request."""
+    env = base_env(
+        DATABASE_URL=through_proxy(ops_postgres, db_proxy),
+        DJANGO_STATIC_ROOT=collected_static,
+        DJANGO_MEDIA_ROOT=ops_media,
+        WEB_CONCURRENCY=1,
+    )
+    gunicorn = Gunicorn(env, tmp_path_factory.mktemp("gunicorn-cached")).start()
+    yield gunicorn
+    gunicorn.stop()
+
+
+def test_a_request_to_a_silent_database_tries_to_connect_once(cached_server, db_proxy):
+    assert cached_server.get("/")[0] == 200
+    db_proxy.black_hole()
+    try:
+        for _ in range(3):
+            before = db_proxy.accepted
+            status, headers, body, seconds = timed_get(cached_server, timeout=45)
+            assert_static_503(status, headers, body)
+            # The page cache's generation row fails: the view does not wait for it again.
+            assert db_proxy.accepted - before == 1
+            print(f"\nsilent database, page cache on: 503 after {seconds:.2f} s")
+    finally:
+        db_proxy.start()
+    assert wait_for(cached_server, 200) < 5
+
+
+def db_shell(env, code):
+    """Run Python in `manage.py shell` (production settings of `env`); its output."""
+    return manage("shell", "--no-imports", "-c", code, env=env).stdout
+
+
+def test_slow_statements_and_lock_waits_are_cancelled_by_the_server(ops_postgres):  # noqa: F811
+    env = base_env(DATABASE_URL=ops_postgres, DJANGO_DB_STATEMENT_TIMEOUT="1.5")
+    out = db_shell(
+        env,
+        "from django.db import connection, OperationalError\n"
+        "c = connection.cursor()\n"
+        "c.execute('SHOW statement_timeout'); print(c.fetchone()[0])\n"
+        "c.execute('SHOW lock_timeout'); print(c.fetchone()[0])\n"
+        "try:\n    c.execute('SELECT pg_sleep(4)')\n"
+        "except OperationalError as exc:\n    print(type(exc.__cause__).__name__)\n",
+    )
+    assert out.split() == ["1500ms", "3s", "QueryCanceled"]
+
+
+def test_a_connection_that_falls_silent_mid_request_is_given_up(ops_postgres):  # noqa: F811
+    """A query sent on a connection the server stopped answering: the app's own deadline
+    (statement timeout + 1 s), since the server never sees the query to cancel it."""
+    proxy = TcpProxy(*postgres_target(ops_postgres)).start()
+    env = base_env(DATABASE_URL=through_proxy(ops_postgres, proxy), DJANGO_DB_STATEMENT_TIMEOUT=1)
+    code = (
+        "import sys, time\n"
+        "from django.db import connection, OperationalError\n"
+        "c = connection.cursor(); c.execute('SELECT 1')\n"
+        "print('connected', flush=True); sys.stdin.readline()\n"
+        "started = time.monotonic()\n"
+        "try:\n    c.execute('SELECT 2')\n"
+        "except OperationalError as exc:\n"
+        "    print(exc, round(time.monotonic() - started, 2), flush=True)\n"
+    )
+    shell = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert shell.stdout.readline().strip() == "connected"
+        proxy.black_hole()
+        shell.stdin.write("\n")
+        shell.stdin.flush()
+        out = shell.stdout.readline().strip()
+        shell.wait(15)
+    finally:
+        shell.kill()
+        proxy.stop()
+    message, seconds = out.rsplit(" ", 1)
+    print(f"\nsilent mid-request: given up after {seconds} s")
+    assert message == "the database did not answer within 2 s"
+
+
 @pytest.fixture(scope="module")
 def no_redis_server(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
     folder = tmp_path_factory.mktemp("gunicorn-no-redis")
@@ -203,18 +314,6 @@ def test_redis_hanging_costs_one_timeout_not_one_per_call(
     assert all(seconds < 0.5 for seconds in rest), timings
 
 
-def form_fields(page):
-    """The comment form's inputs, as a browser would send them."""
-    form = re.search(r'<form class="comment-form" action="/comments/post/".*?</form>', page, re.S)
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", form.group(0)):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name and 'type="checkbox"' not in tag:
-            fields[name.group(1)] = html.unescape(value.group(1)) if value else ""
-    return fields
-
-
 @pytest.fixture(scope="module")
 def no_mail_server(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
     folder = tmp_path_factory.mktemp("gunicorn-no-mail")
@@ -233,24 +332,10 @@ def no_mail_server(collected_static, ops_media, ops_postgres, tmp_path_factory):
 
 
 def test_mail_server_down_loses_no_comment(no_mail_server, ops_postgres):  # noqa: F811
-    _, _, home = no_mail_server.get("/")
-    digest = re.search(r'href="(/\d{4}/\d{2}/\d{2}/[\w-]+/)"', home).group(1)
-    status, headers, page = no_mail_server.get(digest)
-    assert status == 200
-    csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
-    fields = form_fields(page)
+    digest, fields, csrf_cookie = comment_form(no_mail_server)
     text = "Posted while the mail server was down, and kept."
     fields.update(name="Mail Outage", email="outage@example.com", comment=text, url="")
-    status, headers, _ = no_mail_server.get(
-        "/comments/post/",
-        method="POST",
-        body=urlencode(fields),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={csrf_cookie}",
-            "Referer": no_mail_server.url + digest,
-        },
-    )
+    status, _, _ = post_comment(no_mail_server, digest, fields, csrf_cookie)
     assert status in (200, 302), status
     with psycopg.connect(ops_postgres) as conn:
         stored = conn.execute(

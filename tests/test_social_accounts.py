@@ -22,7 +22,7 @@ from accounts.models import Profile
 from comments.models import DigestComment, Subscription
 from mailer.models import Delivery
 from tests.comment_helpers import approved_author, form_data, post_comment, public
-from tests.idp.wordpress_standin import sign_in, wordpress_provider
+from tests.idp.wordpress_standin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +54,6 @@ UNSAFE_URLS = [
     "ftp://evil.com",
     "http:999999999",
 ]
-
-
-@pytest.fixture
-def wordpress(settings):
-    with wordpress_provider(settings) as standin:
-        yield standin
 
 
 def page_of(client, digest):

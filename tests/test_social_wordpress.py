@@ -7,15 +7,9 @@ from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
 from accounts.models import Profile
-from tests.idp.wordpress_standin import CLIENT_ID, sign_in, wordpress_provider
+from tests.idp.wordpress_standin import CLIENT_ID, sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wordpress(settings):
-    with wordpress_provider(settings) as standin:
-        yield standin
 
 
 def test_the_button_sends_the_reader_to_the_authorize_endpoint_with_state_and_pkce(
