@@ -52,14 +52,14 @@ def test_logout(client, editor, malformed):
 
 
 @pytest.mark.parametrize("malformed", MALFORMED_URLS)
-def test_password_reset(client, editor, malformed, mailoutbox):
+def test_password_reset(client, editor, malformed, sent_mail):
     page = client.get(reverse("account_reset_password"), {"next": malformed})
     assert page.status_code == 200
     response = client.post(
         reverse("account_reset_password"), {"email": editor.email, "next": malformed}
     )
     assert_safe_redirect(response, reverse("account_reset_password_done"))
-    assert len(mailoutbox) == 1
+    assert len(sent_mail()) == 1
 
 
 @pytest.mark.parametrize("malformed", MALFORMED_URLS)
