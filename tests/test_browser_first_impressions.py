@@ -97,3 +97,33 @@ def test_every_page_type_has_no_accessibility_violations(page, live_server, dige
         for url in urls:
             page.goto(live_server.url + url)
             assert all_violations(page) == [], (scheme, url)
+
+
+def test_moderation_table_fits_a_1280_pixel_screen(page, live_server, digest):
+    from django.test import Client
+
+    from comments.models import DigestComment
+    from tests.comment_helpers import approved_author, post_comment
+
+    editor = factories.make_editor()
+    approved_author("long@example.com")
+    client = Client()
+    post_comment(
+        client, digest, email="long@example.com", name="A reader with a rather long name indeed",
+        url="https://a-very-long-domain-name-for-a-personal-website.example.com/about/me/",
+        comment="A long comment that goes on and on about physics and time " * 8,
+    )  # fmt: skip
+    assert DigestComment.objects.count() == 1
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", "correct horse battery")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + reverse("admin:comments_digestcomment_changelist") + "?state=all")
+    # Nothing scrolled out of sight: not the page, not the table inside its box.
+    results = page.locator("#changelist .results")
+    assert results.evaluate("el => el.scrollWidth <= el.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    row = page.locator("#result_list tbody tr").first
+    assert row.locator("td.field-state_and_reason").is_visible()
+    assert "IP 127.0.0.1" in row.inner_text()
