@@ -410,15 +410,54 @@ def renditions(field_file):
     return [*copies, full]
 
 
+def webp_renditions(field_file):
+    """WebP copies at the srcset's widths and at full size, for a <picture> <source>.
+
+    [] when WebP would not help: the original is WebP already, too small to have resized
+    copies (a few kilobytes either way), an animation (sorl would keep one frame), or it
+    cannot be resized. The JPEG/PNG/GIF copies stay the <img>'s fallback.
+    """
+    if not field_file or os.path.splitext(field_file.name)[1].lower() == ".webp":
+        return []
+    width, _ = _stored_size(field_file)
+    if not width or width <= min(settings.BLOG_IMAGE_WIDTHS):
+        return []
+    resizable, _ = _stored_traits(field_file)
+    if not resizable or _is_animated(field_file):
+        return []
+    targets = [t for t in sorted(set(settings.BLOG_IMAGE_WIDTHS)) if t < width] + [width]
+    copies = [_thumbnail(field_file, target, format="WEBP") for target in targets]
+    return [copy for copy in copies if copy is not None]
+
+
+def _is_animated(field_file):
+    return os.path.splitext(field_file.name)[1].lower() == ".gif" and _stored_animation(field_file)
+
+
+def _stored_animation(field_file):
+    """Whether a stored GIF has several frames, read once like _stored_traits."""
+    key = "blog.images.animated:" + hashlib.sha256(field_file.name.encode()).hexdigest()
+    animated = cache.get(key)
+    if animated is None:
+        try:
+            with field_file.storage.open(field_file.name) as stored, _open(stored) as image:
+                animated = bool(getattr(image, "is_animated", False))
+        except Exception:
+            return True  # unreadable: offer no WebP of it
+        cache.set(key, animated, None)
+    return animated
+
+
 def warm_renditions(field_file):
     """Make the resized copies of a newly stored image now, so its first reader does not wait."""
     with source_cache():  # read the original once for all the widths
         renditions(field_file)
+        webp_renditions(field_file)
 
 
-def _thumbnail(field_file, width):
+def _thumbnail(field_file, width, **options):
     try:
-        copy = get_thumbnail(field_file, str(width), upscale=False)
+        copy = get_thumbnail(field_file, str(width), upscale=False, **options)
     except Exception:
         # A reader should get the original rather than an error page.
         logger.exception("Could not make a %spx copy of %s", width, field_file.name)

@@ -286,7 +286,7 @@ FETCH_CONNECT_TIMEOUT = 3
 FETCH_TIMEOUT = 5
 FETCH_ALLOWED_PRIVATE = env_list("FETCH_ALLOWED_PRIVATE")
 # Widths of the resized renditions offered in srcset.
-BLOG_IMAGE_WIDTHS = (480, 960, 1600)
+BLOG_IMAGE_WIDTHS = (480, 720, 960, 1600)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -2,6 +2,7 @@
 
 import io
 import random
+import re
 import struct
 import zlib
 from html.parser import HTMLParser
@@ -400,19 +401,27 @@ def test_large_image_offers_resized_copies(digest, media_root, django_assert_num
     item = save_upload(digest, factories.image_upload(size=(2000, 1000)))
     # Made when the image was saved, not when it is first shown.
     copies = stored_files(media_root, "cache")
-    assert len(copies) == 3
+    assert len(copies) == 4 + 5  # four JPEG widths; WebP at those and at full size
 
     with django_assert_num_queries(0):
         html = render_image(item.image)
 
     attrs = img_attrs(html)
-    assert srcset_widths(attrs) == [480, 960, 1600, 2000]
+    assert srcset_widths(attrs) == [480, 720, 960, 1600, 2000]
     urls = [candidate.split()[0] for candidate in attrs["srcset"].split(", ")]
     assert urls[-1] == item.image.url
-    for url, width in zip(urls[:-1], [480, 960, 1600], strict=True):
+    for url, width in zip(urls[:-1], [480, 720, 960, 1600], strict=True):
         assert url.startswith("/media/cache/")
         assert Image.open(media_root / url.removeprefix("/media/")).size == (width, width // 2)
-    assert attrs["src"] == urls[2]
+    assert attrs["src"] == urls[3]
+    # A <picture> offers the same widths in WebP first; the <img> is the fallback.
+    source = re.search(r'<picture><source type="image/webp"\s+srcset="([^"]+)"', html)
+    webp = [candidate.split() for candidate in source.group(1).split(", ")]
+    assert [int(w.removesuffix("w")) for _, w in webp] == [480, 720, 960, 1600, 2000]
+    for url, width in webp:
+        with Image.open(media_root / url.removeprefix("/media/")) as copy:
+            assert copy.format == "WEBP"
+            assert copy.size == (int(width.removesuffix("w")), int(width.removesuffix("w")) // 2)
     assert (attrs["width"], attrs["height"]) == ("1600", "800")
     assert attrs["sizes"] == SIZES
     assert attrs["alt"] == "A picture"
@@ -424,7 +433,7 @@ def test_second_render_makes_no_queries(digest, django_assert_num_queries):
     item = save_upload(digest, factories.image_upload(size=(2000, 1000)))
     cache.clear()  # as in another server process: the copies exist, the cache is empty
 
-    with django_assert_num_queries(3):  # one look-up per copy
+    with django_assert_num_queries(9):  # one look-up per copy: four JPEG, five WebP
         first = render_image(item.image)
     with django_assert_num_queries(0):
         second = render_image(item.image)
@@ -436,7 +445,7 @@ def test_image_is_never_upscaled(digest, media_root):
     attrs = img_attrs(render_image(item.image))
     assert srcset_widths(attrs) == [480, 700]
     assert (attrs["width"], attrs["height"]) == ("480", "240")
-    assert len(stored_files(media_root, "cache")) == 1
+    assert len(stored_files(media_root, "cache")) == 3  # 480 px, and WebP at 480 and 700
 
 
 def test_small_image_is_shown_as_it_is(digest, media_root):
@@ -475,10 +484,12 @@ def test_missing_alt_is_a_template_error():
 def test_animated_gif_copies_stay_animated(digest, media_root):
     item = save_upload(digest, upload("anim.gif", animation("GIF", size=(1000, 500))))
     attrs = img_attrs(render_image(item.image))
-    assert srcset_widths(attrs) == [480, 960, 1000]
+    assert srcset_widths(attrs) == [480, 720, 960, 1000]
     with Image.open(media_root / attrs["src"].removeprefix("/media/")) as copy:
         assert copy.size == (960, 480)
         assert copy.n_frames == 3
+    # No WebP of an animation: sorl would keep one frame.
+    assert "<picture>" not in render_image(item.image)
 
 
 def test_animated_webp_is_shown_as_it_is(digest, media_root):
@@ -506,9 +517,9 @@ def test_new_cover_image_gets_its_copies_when_saved(db, media_root):
     )
     digest = Digest.objects.get(pk=digest.pk)
     assert (digest.cover_width, digest.cover_height) == (1000, 500)
-    assert len(stored_files(media_root, "cache")) == 2
+    assert len(stored_files(media_root, "cache")) == 3 + 4  # PNG widths, WebP and full size
     attrs = img_attrs(render_image(digest.cover_image, alt=digest.cover_alt))
-    assert srcset_widths(attrs) == [480, 960, 1000]
+    assert srcset_widths(attrs) == [480, 720, 960, 1000]
 
 
 def test_admin_item_form_shows_only_the_upload_error(digest, media_root):

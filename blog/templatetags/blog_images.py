@@ -1,4 +1,5 @@
-"""{% responsive_image %}: an <img> offering resized copies of an upload (see blog/images.py)."""
+"""{% responsive_image %}: a <picture> offering resized copies of an upload, WebP first, with
+an <img> of the original format as the fallback (see blog/images.py)."""
 
 from django import template
 
@@ -21,6 +22,8 @@ def responsive_image(field_file, *, alt, sizes="100vw", loading="lazy", css_clas
         # The widest copy, or the original if it is narrow enough to have none.
         "image": candidates[-2] if len(candidates) > 1 else candidates[-1],
         "candidates": candidates if len(candidates) > 1 else [],
+        # The same widths in WebP, for browsers that take it (nearly all).
+        "webp": images.webp_renditions(field_file),
         "alt": alt,
         "sizes": sizes,
         "loading": loading,
