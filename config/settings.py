@@ -438,6 +438,8 @@ COMMENTS_XTD_MODEL = "comments.models.DigestComment"
 COMMENTS_XTD_FORM_CLASS = "comments.forms.DigestCommentForm"
 # How deep replies nest; imported blogs may need up to 10.
 COMMENTS_XTD_MAX_THREAD_LEVEL = int(os.environ.get("COMMENTS_MAX_THREAD_LEVEL", "5"))
+# Above this many comments on a digest, replies to replies are folded ("N more replies").
+COMMENTS_COLLAPSE_AFTER = int(os.environ.get("COMMENTS_COLLAPSE_AFTER", "50"))
 COMMENTS_XTD_LIST_ORDER = ("thread_id", "order")
 COMMENTS_XTD_CONFIRM_EMAIL = True
 COMMENTS_XTD_SEND_HTML_EMAIL = False

@@ -127,3 +127,28 @@ def test_moderation_table_fits_a_1280_pixel_screen(page, live_server, digest):
     row = page.locator("#result_list tbody tr").first
     assert row.locator("td.field-state_and_reason").is_visible()
     assert "IP 127.0.0.1" in row.inner_text()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_folded_reply_is_reached_by_its_permalink_or_a_click(
+    browser, live_server, settings, javascript
+):
+    from comments.models import DigestComment
+    from tests.test_first_impressions import _thread
+
+    settings.COMMENTS_COLLAPSE_AFTER = 10
+    digest = factories.make_digest("Busy")
+    _thread(digest)
+    deep = DigestComment.objects.get(comment="answer again 1.1")
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    url = live_server.url + digest.get_absolute_url()
+    page.goto(url)
+    text = page.get_by_text("answer again 1.1", exact=True)
+    assert not text.is_visible()
+    if javascript:
+        page.goto(f"{url}#{deep.anchor}")
+    else:
+        page.locator(f"#c{deep.parent_id} > details > summary").click()
+    assert text.is_visible()
+    context.close()

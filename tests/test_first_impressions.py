@@ -242,3 +242,53 @@ def test_each_comment_is_an_article_with_a_heading_and_whole_second_dates(client
     assert f'<h3 class="comment__author" id="{article.group(1)}-by">' in article.group(2)
     stamp = re.search(r'<time datetime="([^"]+)"', article.group(2)).group(1)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp)
+
+
+def _thread(digest, replies_per_level=(3, 2)):
+    """A digest with top-level comments, each answered and answered again."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from comments.models import DigestComment
+    from comments.threading import save_new_comment
+
+    kind = ContentType.objects.get_for_model(Digest)
+
+    def place(text, parent=None):
+        comment = DigestComment(
+            content_type=kind, object_pk=str(digest.pk), site_id=1, user_name="Reader",
+            user_email="r@example.com", comment=text, comment_html=f"<p>{text}</p>",
+            state=DigestComment.State.PUBLIC,
+        )  # fmt: skip
+        return save_new_comment(comment, parent)
+
+    for n in range(replies_per_level[0]):
+        top = place(f"top {n}")
+        for m in range(replies_per_level[1]):
+            reply = place(f"reply {n}.{m}", top)
+            place(f"answer {n}.{m}", reply)
+            place(f"answer again {n}.{m}", reply)
+
+
+def test_long_threads_fold_replies_to_replies_and_keep_every_comment(client, settings):
+    settings.COMMENTS_COLLAPSE_AFTER = 10
+    digest = factories.make_digest("Busy")
+    _thread(digest)  # 3 top, 6 replies, 12 answers: 21 comments
+    html = client.get(digest.get_absolute_url()).content.decode()
+    assert html.count('<details class="comment-replies">') == 6
+    assert html.count("<summary>2 more replies</summary>") == 6
+    for n in range(3):
+        assert f"<p>top {n}</p>" in html
+        for m in range(2):
+            assert f"<p>answer again {n}.{m}</p>" in html
+    # Well nested: as many lists and folds closed as opened.
+    comments = html[html.index('id="comments-title"') :]
+    assert comments.count("<details") == comments.count("</details>")
+    assert comments.count('<ol class="comment-list') == comments.count("</ol>")
+
+
+def test_short_threads_are_shown_whole(client, settings):
+    settings.COMMENTS_COLLAPSE_AFTER = 50
+    digest = factories.make_digest("Quiet")
+    _thread(digest)
+    html = client.get(digest.get_absolute_url()).content.decode()
+    assert "<details" not in html and "<p>answer again 2.1</p>" in html

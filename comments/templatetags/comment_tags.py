@@ -42,26 +42,36 @@ def build_tree(comments):
     return roots
 
 
-def flatten(tree):
+def flatten(tree, collapse=False):
     """The tree in reading order, for one flat loop instead of a recursive include:
-    each step is a node, whether a list of its replies opens after it, and how many
-    lists of replies close after it."""
-    steps, stack = [], [iter(tree)]
+    each step is a node, whether a list of its replies opens after it (and, with
+    collapse, how many replies a folded <details> around that list holds), and which
+    lists close after it (True for a folded one).
+
+    Folded: the replies to replies, when the digest has so many comments (more than
+    COMMENTS_COLLAPSE_AFTER) that the whole page would be slow to lay out. Every comment
+    stays in the page, a click (or its permalink) away, with JavaScript or without.
+    """
+    steps, stack = [], [(iter(tree), False)]
     while stack:
-        node = next(stack[-1], None)
+        node = next(stack[-1][0], None)
         if node is None:
-            stack.pop()
+            _, folded = stack.pop()
             if stack:
-                steps[-1]["closes"] += 1
+                steps[-1]["closes"].append(folded)
             continue
-        step = {"node": node, "comment": node["comment"], "opens": bool(node["children"])}
-        step["closes"] = 0
+        children = node["children"]
+        folded = collapse and bool(children) and len(stack) > 1  # a reply's replies
+        step = {"node": node, "comment": node["comment"], "opens": bool(children)}
+        step.update(closes=[], folded=_descendants(node) if folded else 0)
         steps.append(step)
-        if node["children"]:
-            stack.append(iter(node["children"]))
-    for step in steps:
-        step["closes"] = range(step["closes"])
+        if children:
+            stack.append((iter(children), folded))
     return steps
+
+
+def _descendants(node):
+    return sum(1 + _descendants(child) for child in node["children"])
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
@@ -88,8 +98,9 @@ def comment_section(context, digest):
         )
         profiles.attach_avatars(comments)
         listing["tree"] = build_tree(comments)
-        listing["steps"] = flatten(listing["tree"])
         listing["count"] = sum(1 for c in comments if c.state == State.PUBLIC)
+        collapse = listing["count"] > settings.COMMENTS_COLLAPSE_AFTER
+        listing["steps"] = flatten(listing["tree"], collapse=collapse)
         return get_template("comments/_list.html").render(listing)
 
     if own or "replytocom" in request.GET or _may_edit_here(request, digest):

@@ -68,3 +68,23 @@ document.addEventListener("click", function (event) {
     respond.querySelector("textarea").focus();
   });
 })();
+
+// A permalink to a comment inside a folded branch opens the branch (chromium does this
+// by itself; other browsers don't yet).
+(function () {
+  function reveal() {
+    var target = location.hash.length > 1 && document.getElementById(location.hash.slice(1));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") {
+        node.open = true;
+      }
+    }
+    if (target) {
+      target.scrollIntoView();
+    }
+  }
+  window.addEventListener("hashchange", reveal);
+  if (location.hash.length > 1) {
+    reveal();
+  }
+})();
