@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check bench loadtest lighthouse clean
+.PHONY: install run serve test lint format check bench bench-wxr loadtest lighthouse clean
 
 install: $(STAMP)
 
@@ -50,8 +50,12 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The measuring instruments live in tools/ (tools/README.md says what each prints).
 bench: install
-	$(BIN)/python manage.py bench --digests $${DIGESTS:-200}
+	$(BIN)/python tools/bench.py --digests $${DIGESTS:-200}
+
+bench-wxr: install
+	$(BIN)/python tools/bench_wxr.py $(BENCH_WXR_ARGS)
 
 # gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see scripts/loadtest.py.
 loadtest: install

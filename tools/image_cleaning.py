@@ -5,8 +5,8 @@ PNG screenshot, a lossy WebP photo, an animated GIF, an animated lossy WebP), ea
 EXIF with GPS, it prints the size of what ``blog.images.clean_image_bytes`` stores and of
 what re-encoding the pixels with Pillow (``blog.images._reencode``) would store, and how far
 each is from the original's pixels, frame by frame. It is the measurement behind keeping the
-byte-preserving WebP walker in blog/image_metadata.py: where the two columns agree, Pillow
-alone is enough.
+byte-preserving WebP walker in blog/image_metadata.py (tools/README.md has a run): where the
+two columns agree, Pillow alone is enough.
 """
 
 import io
@@ -18,13 +18,14 @@ from pathlib import Path
 
 import django
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
+if not __package__:  # run as `python tools/image_cleaning.py`: the project importable, Django up
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
 
-from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageSequence  # noqa: E402
+from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageSequence
 
-from blog import image_metadata, images  # noqa: E402
+from blog import image_metadata, images
 
 
 def _exif():

@@ -1,25 +1,34 @@
-"""Time the reader pages against a throwaway database full of digests.
+"""Time the reader pages against a throwaway database full of digests: `make bench`.
 
-The developer's database is never touched: by default the command creates a
-test database (as the test runner does), seeds it, measures, and destroys it.
-`--use-current-db` seeds the current database instead, inside a transaction
-that is rolled back at the end; the tests use it because they already run in
-a test database.
+Run as `python tools/bench.py [--digests 200] [--items 5] [--runs 30]`. The developer's
+database is never touched: by default the script creates a test database (as the test
+runner does), seeds it, measures, and destroys it. `--use-current-db` seeds the current
+database instead, inside a transaction that is rolled back at the end; the tests use it
+because they already run in a test database.
 """
 
+import argparse
 import logging
+import os
 import platform
 import secrets
 import sqlite3
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import django
+
+if not __package__:  # run as `python tools/bench.py`: the project importable, Django started
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import (
@@ -55,23 +64,39 @@ class Row:
     error: str = ""
 
 
-class Command(BaseCommand):
-    help = "Measure render time of the home page, a digest, page 2 and the feed on seeded data."
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="tools/bench.py",
+        description="Measure render time of the home page, a digest, page 2 and the feed "
+        "on seeded data.",
+    )
+    parser.add_argument("--digests", type=int, default=200, help="Published digests to seed.")
+    parser.add_argument("--items", type=int, default=5, help="Items per digest.")
+    parser.add_argument("--runs", type=int, default=30, help="Timed requests per page.")
+    parser.add_argument(
+        "--use-current-db",
+        action="store_true",
+        help="Seed the current database inside a transaction that is rolled back "
+        "(for tests, which already run in a test database).",
+    )
+    options = parser.parse_args(argv)
+    if options.digests < 1 or options.items < 0 or options.runs < 1:
+        parser.error("--digests and --runs must be at least 1, --items at least 0.")
+    return vars(options)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--digests", type=int, default=200, help="Published digests to seed.")
-        parser.add_argument("--items", type=int, default=5, help="Items per digest.")
-        parser.add_argument("--runs", type=int, default=30, help="Timed requests per page.")
-        parser.add_argument(
-            "--use-current-db",
-            action="store_true",
-            help="Seed the current database inside a transaction that is rolled back "
-            "(for tests, which already run in a test database).",
-        )
 
-    def handle(self, *args, **options):
-        if options["digests"] < 1 or options["items"] < 0 or options["runs"] < 1:
-            raise CommandError("--digests and --runs must be at least 1, --items at least 0.")
+def main(argv=None, out=None):
+    Bench(out or sys.stdout).handle(parse_args(argv))
+
+
+class Bench:
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, line):
+        print(line, file=self.out)
+
+    def handle(self, options):
         if options["use_current_db"]:
             with transaction.atomic():
                 self.bench(options, where="the current database, rolled back afterwards")
@@ -92,7 +117,7 @@ class Command(BaseCommand):
             connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_{old_name}"}
         created = False
         try:
-            self.stdout.write("Creating a throwaway test database…")
+            self.write("Creating a throwaway test database…")
             test_name = connection.creation.create_test_db(
                 verbosity=0, autoclobber=True, keepdb=False, serialize=False
             )
@@ -109,11 +134,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         newest = seed(options["digests"], options["items"])
         seeded = time.perf_counter() - started
-        self.stdout.write(
+        self.write(
             f"Python {platform.python_version()}, Django {django.get_version()}, "
             f"database {database_description()}"
         )
-        self.stdout.write(
+        self.write(
             f"Seeded {options['digests']} published digests × {options['items']} items into "
             f"{where} in {seeded:.1f} s; DEBUG={settings.DEBUG}; "
             f"1 warm-up + {options['runs']} timed requests per page."
@@ -145,12 +170,12 @@ class Command(BaseCommand):
         finally:
             request_log.setLevel(old_level)
 
-        self.stdout.write(format_table(rows))
+        self.write(format_table(rows))
         for row in rows:
             if row.error:
                 notes.append(f"{row.page} ({row.url}): {row.error}")
         for note in notes:
-            self.stdout.write(f"note: {note}")
+            self.write(f"note: {note}")
 
 
 def seed(n_digests, n_items):
@@ -321,3 +346,7 @@ def format_table(rows):
         return "  ".join([first.ljust(widths[0]), *padded])
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, lines)])
+
+
+if __name__ == "__main__":
+    main()
