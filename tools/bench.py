@@ -12,7 +12,6 @@ import logging
 import os
 import platform
 import secrets
-import sqlite3
 import statistics
 import sys
 import time
@@ -42,6 +41,7 @@ from django.utils import timezone
 
 from blog.models import Category, Digest, MediaItem, RelatedLink, Tag
 from blog.sanitize import render_author_markdown, strip_tags
+from tools.throwaway import database_description, throwaway_database
 
 VIDEO_IDS = ("5MdSE-N0bxs", "zR3Igc3Rhfg", "dQw4w9WgXcQ")
 KINDS = (MediaItem.Kind.VIDEO, MediaItem.Kind.ARTICLE, MediaItem.Kind.LINK)
@@ -110,23 +110,11 @@ class Bench:
             setup_test_environment()
         except RuntimeError:  # already set up, e.g. by a test runner
             owns_environment = False
-        old_name = connection.settings_dict["NAME"]
-        old_test = dict(connection.settings_dict.get("TEST") or {})
-        if connection.vendor != "sqlite" and not old_test.get("NAME"):
-            # Not the test suite's name: autoclobber would drop a test database in use.
-            connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_{old_name}"}
-        created = False
         try:
             self.write("Creating a throwaway test database…")
-            test_name = connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, keepdb=False, serialize=False
-            )
-            created = True
-            self.bench(options, where=f"throwaway test database {test_name}")
+            with throwaway_database("test_bench") as name:
+                self.bench(options, where=f"throwaway test database {name}")
         finally:
-            if created:
-                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-            connection.settings_dict["TEST"] = old_test
             if owns_environment:
                 teardown_test_environment()
 
@@ -314,15 +302,6 @@ def percentile_90(values):
     if len(values) < 2:
         return values[0]
     return statistics.quantiles(values, n=10, method="inclusive")[8]
-
-
-def database_description():
-    if connection.vendor == "sqlite":
-        return f"sqlite {sqlite3.sqlite_version}"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version  # e.g. 160002
-        return f"postgresql {version // 10000}.{version % 10000}"
-    return connection.vendor
 
 
 def format_table(rows):

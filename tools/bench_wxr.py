@@ -12,7 +12,6 @@ import argparse
 import os
 import platform
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 
 from tools.generate_wxr import write_export
+from tools.throwaway import database_description, throwaway_database
 from wxr.importer import Importer
 from wxr.reader import Reader
 
@@ -44,6 +44,11 @@ def rss_mb():
     except OSError:
         pass
     return None
+
+
+def where():
+    """ " (the file)" for an SQLite database, which the import writes as in production."""
+    return f" ({connection.settings_dict['NAME']})" if connection.vendor == "sqlite" else ""
 
 
 def peak_rss_mb():
@@ -116,28 +121,13 @@ class BenchWXR:
                     self.in_throwaway_db(folder, export, uploads, counts, size, options)
 
     def in_throwaway_db(self, folder, *args):
-        old_name = connection.settings_dict["NAME"]
-        old_test = dict(connection.settings_dict.get("TEST") or {})
-        if connection.vendor == "sqlite":
-            connection.settings_dict["TEST"] = {**old_test, "NAME": str(folder / "bench.sqlite3")}
-        elif not old_test.get("NAME"):
-            connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_wxr_{old_name}"}
-        created = False
-        try:
-            connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, keepdb=False, serialize=False
-            )
-            created = True
+        with throwaway_database("test_bench_wxr", sqlite_file=folder / "bench.sqlite3"):
             self.measure(*args)
-        finally:
-            if created:
-                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-            connection.settings_dict["TEST"] = old_test
 
     def measure(self, export, uploads, counts, size, options):
         self.write(
             f"Python {platform.python_version()}, Django {django.get_version()}, "
-            f"{database_description()}, DEBUG={settings.DEBUG}"
+            f"{database_description()}{where()}, DEBUG={settings.DEBUG}"
         )
         started = time.perf_counter()
         for _ in Reader(export):
@@ -175,15 +165,6 @@ class BenchWXR:
             + ", ".join(f"{tallies[k].created:,} {k}" for k in ("posts", "comments", "files"))
             + f"; {len(summary.warnings)} warnings"
         )
-
-
-def database_description():
-    if connection.vendor == "sqlite":
-        return f"sqlite {sqlite3.sqlite_version} ({connection.settings_dict['NAME']})"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        return f"postgresql {version // 10000}.{version % 10000}"
-    return connection.vendor
 
 
 if __name__ == "__main__":
