@@ -57,9 +57,9 @@ bench: install
 bench-wxr: install
 	$(BIN)/python tools/bench_wxr.py $(BENCH_WXR_ARGS)
 
-# gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see scripts/loadtest.py.
+# gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see tools/README.md.
 loadtest: install
-	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+	$(BIN)/python tools/loadtest.py $(LOADTEST_ARGS)
 
 # Lighthouse's four scores per reader page under gunicorn (needs npm; see tools/README.md).
 lighthouse: install
