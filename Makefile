@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format check bench loadtest lighthouse clean
+.PHONY: install run serve test lint format check bench bench-wxr loadtest lighthouse clean
 
 install: $(STAMP)
 
@@ -50,12 +50,16 @@ check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# The measuring instruments live in tools/ (tools/README.md says what each prints).
 bench: install
-	$(BIN)/python manage.py bench --digests $${DIGESTS:-200}
+	$(BIN)/python tools/bench.py --digests $${DIGESTS:-200}
 
-# gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see scripts/loadtest.py.
+bench-wxr: install
+	$(BIN)/python tools/bench_wxr.py $(BENCH_WXR_ARGS)
+
+# gunicorn (2 workers) on PostgreSQL under wrk, uncached and cached: see tools/README.md.
 loadtest: install
-	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+	$(BIN)/python tools/loadtest.py $(LOADTEST_ARGS)
 
 # Lighthouse's four scores per reader page under gunicorn (needs npm; see tools/README.md).
 lighthouse: install

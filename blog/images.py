@@ -292,26 +292,29 @@ def normalise_upload(field_file):
 def clean_image_bytes(data):
     """The image in ``data`` upright, in web_pixels and without metadata, in the same format.
 
-    JPEGs carrying metadata are re-encoded. PNG, GIF and WebP keep their pixel data
-    byte for byte (and so their frames) and lose the chunks that are not needed to
-    draw them, unless an EXIF orientation must be applied to a still image or the
-    pixels must be converted (16-bit, CMYK, a non-sRGB profile).
+    JPEGs carrying metadata, and every PNG and GIF, are re-encoded: Pillow writes those
+    two losslessly, animations included. A WebP keeps its pixel data byte for byte (a
+    lossy one would lose quality and grow if re-encoded; tools/image_cleaning.py measures
+    it) unless an EXIF orientation must be applied to a still image or the pixels must be
+    converted (16-bit, CMYK, a non-sRGB profile).
     """
     with _open(io.BytesIO(data)) as image:
         image_format = FORMAT_ALIASES.get(image.format, image.format)
-        animated = image_format != "JPEG" and getattr(image, "is_animated", False)
-        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-        ready = is_web_ready(image)
         if image_format == "JPEG":
-            return data if ready and _jpeg_is_clean(image) else _reencode(image, image_format)
-        if (orientation != 1 and not animated) or not ready:
-            return _reencode(image, image_format, lossless=image_metadata.webp_is_lossless(data))
+            ready = is_web_ready(image) and _jpeg_is_clean(image)
+            return data if ready else _reencode(image, image_format)
+        if image_format != "WEBP":
+            return _reencode(image, image_format)
+        lossless = image_metadata.webp_is_lossless(data)
+        turned = image.getexif().get(ExifTags.Base.Orientation, 1) != 1
+        if (turned and not getattr(image, "is_animated", False)) or not is_web_ready(image):
+            return _reencode(image, image_format, lossless=lossless)
         try:
-            return image_metadata.STRIP[image_format](data)
+            return image_metadata.strip_webp(data)
         except (ValueError, IndexError, struct.error):
-            # Pillow read it, the strict walkers below did not: fall back to the pixels.
-            logger.warning("Re-encoding a %s image whose layout was unexpected", image_format)
-            return _reencode(image, image_format, lossless=image_metadata.webp_is_lossless(data))
+            # Pillow read it, the strict walker did not: fall back to the pixels.
+            logger.warning("Re-encoding a WebP image whose layout was unexpected")
+            return _reencode(image, image_format, lossless=lossless)
 
 
 # APP0 JFIF, APP2 ICC profile and APP14 Adobe say how to draw a JPEG; anything else is dropped.
@@ -352,8 +355,10 @@ def _reencode(image, image_format, *, lossless=False):
     options = {"format": image_format}
     if icc_profile:
         options["icc_profile"] = icc_profile
+    if image_format in {"JPEG", "PNG"}:
+        options["optimize"] = True  # PNG: as small as the editor's own file (measured)
     if image_format == "JPEG":
-        options.update(quality=90, optimize=True)
+        options["quality"] = 90
     elif image_format == "WEBP" and lossless:
         options["lossless"] = True
     elif image_format == "WEBP":
@@ -365,8 +370,13 @@ def _reencode(image, image_format, *, lossless=False):
             duration=durations,
             loop=image.info.get("loop", 0),
         )
-        if image_format == "GIF":
-            options["disposal"] = 2  # frames are whole pictures: clear before drawing the next
+        if image_format == "GIF" and any(
+            "A" in frame.mode or "transparency" in frame.info for frame in clean_frames
+        ):
+            # Frames are whole pictures: a transparent one must clear the last before it is
+            # drawn. Opaque ones need not, and Pillow then stores only what changed (a third
+            # of the size).
+            options["disposal"] = 2
     out = io.BytesIO()
     clean_frames[0].save(out, **options)
     return out.getvalue()

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from mailer.outbox import message, send_all_after_commit, site_url
+from blog.site import site_url
+from mailer.outbox import message, send_all_after_commit
 
 from .models import Announcement, DigestComment, Subscription
 from .subscriptions import unsubscribe_headers, unsubscribe_url

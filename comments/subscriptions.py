@@ -20,8 +20,9 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from blog.models import Digest
+from blog.site import site_url
 from blog.text import limited_field, parse_id
-from mailer.outbox import URGENT, send_after_commit, site_url
+from mailer.outbox import URGENT, send_after_commit
 
 from . import moderation
 from .models import DigestComment, Subscription

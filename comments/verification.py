@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from mailer.outbox import URGENT, send_after_commit, site_url
+from blog.site import site_url
+from mailer.outbox import URGENT, send_after_commit
 
 from .abuse import _digest, _hit, client_ip
 from .models import VerifiedEmail

@@ -24,13 +24,6 @@ from .tasks import send_deliveries
 URGENT, NORMAL = 10, 0
 
 
-def site_url(path=""):
-    """An absolute address on this site, for links in mails."""
-    domain = Site.objects.get_current().domain
-    scheme = "http" if domain.startswith(("127.", "localhost", "testserver")) else "https"
-    return f"{scheme}://{domain}{path}"
-
-
 def message(to, subject, template, context, headers=None):
     """One plain-text mail, rendered now (inside the transaction), sent later."""
     context = {**context, "blog_title": settings.BLOG_TITLE}

@@ -6,9 +6,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from blog.models import Digest, MediaItem
+from tools import bench
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = re.compile(
@@ -26,7 +26,7 @@ def test_bench_prints_a_table_and_leaves_no_data_behind():
     before = Digest.objects.count()
     out = StringIO()
 
-    call_command("bench", digests=3, runs=2, use_current_db=True, stdout=out)
+    bench.main(["--digests", "3", "--runs", "2", "--use-current-db"], out=out)
 
     output = out.getvalue()
     assert "Python 3." in output
@@ -55,8 +55,8 @@ def test_bench_uses_a_throwaway_database(tmp_path):
         "DATABASE_URL": f"sqlite:///{developer_db}",
         "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
     }
-    result = subprocess.run(  # noqa: S603 (our own manage.py)
-        [sys.executable, "manage.py", "bench", "--digests", "12", "--items", "3", "--runs", "2"],
+    result = subprocess.run(  # noqa: S603 (our own script)
+        [sys.executable, "tools/bench.py", "--digests", "12", "--items", "3", "--runs", "2"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 

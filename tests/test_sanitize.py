@@ -1,6 +1,6 @@
 import pytest
 
-from blog.sanitize import clean_comment_html, render_author_markdown
+from blog.sanitize import clean_comment_html, render_author_markdown, render_comment_text
 from tests import factories
 
 
@@ -42,3 +42,19 @@ def test_digest_page_shows_sanitised_intro_not_raw(client):
     page = client.get(digest.get_absolute_url()).content.decode()
     assert "<strong>world</strong>" in page
     assert 'alert("x")' not in page.split("<main", 1)[1]
+
+
+# Why render_comment_text keeps its own links and paragraphs: Django's urlize would link
+# these (an email address as an <a> with no href, since comments allow http(s) only), and
+# Django's linebreaks would break a code block at its blank line.
+
+
+def test_comment_email_addresses_and_bare_domains_stay_text():
+    html = render_comment_text("Write to ada@example.com or see example.com and www.example.org")
+    assert "<a" not in html
+    assert html == "<p>Write to ada@example.com or see example.com and www.example.org</p>"
+
+
+def test_comment_code_block_keeps_its_blank_lines():
+    html = render_comment_text("Try this:\n\n<pre>first()\n\nsecond()</pre>\n\nThen a line\nbreak.")
+    assert html == "<p>Try this:</p><pre>first()\n\nsecond()</pre><p>Then a line<br>break.</p>"

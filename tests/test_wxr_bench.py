@@ -1,25 +1,25 @@
-"""bench_wxr generates a WordPress export and reports how fast import_wxr reads it.
+"""tools/bench_wxr.py generates a WordPress export and reports how fast import_wxr reads it.
 
 No timing is asserted: the figures depend on the machine. The test checks that the
-command runs, imports what it generated, and prints the figures.
+script runs, imports what it generated, and prints the figures.
 """
 
 import io
 import re
 
 import pytest
-from django.core.management import call_command
 
 from blog.models import Digest
+from tools import bench_wxr
+from tools.generate_wxr import write_export
+from wxr.importer import Importer
 
 pytestmark = pytest.mark.django_db
 
 
 def test_bench_prints_items_per_second_and_peak_memory():
     out = io.StringIO()
-    call_command(
-        "bench_wxr", "--posts", "6", "--comments", "3", "--use-current-db", stdout=out
-    )  # fmt: skip
+    bench_wxr.main(["--posts", "6", "--comments", "3", "--use-current-db"], out=out)
     report = out.getvalue()
     assert re.search(r"Generated export.xml: [\d.]+ MB, 6 posts, 6 attachments", report)
     assert re.search(r"[\d,.]+ items/s, [\d,.]+ comments/s", report)
@@ -29,9 +29,6 @@ def test_bench_prints_items_per_second_and_peak_memory():
 
 
 def test_generated_export_imports_cleanly(tmp_path):
-    from wxr.generate import write_export
-    from wxr.importer import Importer
-
     path, uploads = tmp_path / "export.xml", tmp_path / "uploads"
     with path.open("w") as out:
         counts = write_export(out, uploads, posts=4, comments=4, images=2)

@@ -11,6 +11,7 @@ as an ordinary custom field). The file is written as it goes, digest by digest.
 """
 
 import json
+from contextlib import contextmanager
 from datetime import UTC
 from email.utils import format_datetime
 from html import escape
@@ -22,20 +23,14 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from blog.models import Category, Digest, MediaItem, RelatedLink, Tag
-from blog.text import xml_chars
+from blog.site import site_url as blog_site_url
 from comments.models import DigestComment
 
+from .blocks import digest_data, digest_html
 from .models import WordPressPost
 from .posts import DIGEST_META
+from .writer import WXRWriter
 
-WP = "http://wordpress.org/export/1.2/"
-NAMESPACES = {
-    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "wfw": "http://wellformedweb.org/CommentAPI/",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "wp": WP,
-}
 COMMENT_APPROVED = {
     DigestComment.State.PUBLIC: "1",
     DigestComment.State.HELD: "0",
@@ -43,23 +38,6 @@ COMMENT_APPROVED = {
     DigestComment.State.SPAM: "spam",
     DigestComment.State.REMOVED: "trash",
 }
-
-
-def default_site_url():
-    domain = settings.SITE_DOMAIN
-    local = domain.split(":")[0] in {"localhost", "127.0.0.1", "testserver", "[::1]"}
-    return f"{'http' if local else 'https'}://{domain}"
-
-
-# text() and cdata() are the only ways a stored string reaches the file: both drop what
-# XML 1.0 forbids (blog.text.xml_chars), before "]]>" is split, so no row breaks the export.
-def text(value):
-    return escape(xml_chars(str(value or "")), quote=False)
-
-
-def cdata(value):
-    value = xml_chars(str(value or ""))
-    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 def wp_dates(moment):
@@ -74,21 +52,13 @@ def creator(digest):
     return digest.author.get_username() if digest.author else ""
 
 
-def term(domain, obj):
-    name = cdata(escape(obj.name))
-    return f'<category domain="{domain}" nicename="{text(obj.slug)}">{name}</category>\n'
-
-
 class Exporter:
     def __init__(self, out, *, site_url=None):
-        self.out = out
-        self.site_url = (site_url or default_site_url()).rstrip("/")
+        self.xml = WXRWriter(out)
+        self.site_url = (site_url or blog_site_url()).rstrip("/")
         self.count = {"posts": 0, "pages": 0, "attachments": 0, "comments": 0}
         self.attachment_ids = {}  # stored file name -> attachment post id
         self.authors = set()
-
-    def write(self, *lines):
-        self.out.write("".join(lines))
 
     def absolute(self, path_or_url):
         return path_or_url if "://" in path_or_url else self.site_url + path_or_url
@@ -102,7 +72,7 @@ class Exporter:
         self.attachments()
         self.pages()
         self.posts()
-        self.write("</channel>\n</rss>\n")
+        self.xml.end_channel()
         return self.count
 
     def new_id(self):
@@ -112,57 +82,57 @@ class Exporter:
     # Channel ---------------------------------------------------------------------------
 
     def header(self):
-        namespaces = " ".join(f'xmlns:{p}="{uri}"' for p, uri in NAMESPACES.items())
-        self.write(
-            '<?xml version="1.0" encoding="UTF-8" ?>\n',
-            "<!-- A WordPress eXtended RSS (WXR) file, written by export_wxr. -->\n",
-            f'<rss version="2.0" {namespaces}>\n<channel>\n',
-            f"<title>{text(settings.BLOG_TITLE)}</title>\n",
-            f"<link>{text(self.site_url)}</link>\n",
-            f"<description>{text(settings.BLOG_TAGLINE)}</description>\n",
-            f"<pubDate>{format_datetime(timezone.now().astimezone(UTC), usegmt=True)}</pubDate>\n",
-            f"<language>{text(settings.LANGUAGE_CODE)}</language>\n",
-            "<wp:wxr_version>1.2</wp:wxr_version>\n",
-            f"<wp:base_site_url>{text(self.site_url)}</wp:base_site_url>\n",
-            f"<wp:base_blog_url>{text(self.site_url)}</wp:base_blog_url>\n",
-        )
+        xml = self.xml
+        xml.start_channel("A WordPress eXtended RSS (WXR) file, written by export_wxr.")
+        xml.line("title", settings.BLOG_TITLE)
+        xml.line("link", self.site_url)
+        xml.line("description", settings.BLOG_TAGLINE)
+        xml.line("pubDate", format_datetime(timezone.now().astimezone(UTC), usegmt=True))
+        xml.line("language", settings.LANGUAGE_CODE)
+        xml.line("wp:wxr_version", "1.2")
+        xml.line("wp:base_site_url", self.site_url)
+        xml.line("wp:base_blog_url", self.site_url)
+        self.authors_and_terms()
+        xml.line("generator", "digestblog export_wxr")
+
+    def authors_and_terms(self):
         authors = {d.author for d in Digest.objects.select_related("author") if d.author}
         for user in sorted(authors, key=lambda u: u.pk):
             self.authors.add(user.pk)
-            self.write(
-                "<wp:author>",
-                f"<wp:author_id>{user.pk}</wp:author_id>",
-                f"<wp:author_login>{cdata(user.get_username())}</wp:author_login>",
-                f"<wp:author_email>{cdata(user.email)}</wp:author_email>",
-                f"<wp:author_display_name>{cdata(user.get_full_name() or user.get_username())}"
-                "</wp:author_display_name>",
-                f"<wp:author_first_name>{cdata(user.first_name)}</wp:author_first_name>",
-                f"<wp:author_last_name>{cdata(user.last_name)}</wp:author_last_name>",
-                "</wp:author>\n",
-            )
+            self.record("wp:author", [
+                ("wp:author_id", user.pk),
+                ("wp:author_login", user.get_username()),
+                ("wp:author_email", user.email),
+                ("wp:author_display_name", user.get_full_name() or user.get_username()),
+                ("wp:author_first_name", user.first_name),
+                ("wp:author_last_name", user.last_name),
+            ])  # fmt: skip
         self.term_ids = {}
         for category in self.categories_parents_first():
             self.term_ids[("category", category.pk)] = len(self.term_ids) + 1
-            parent = category.parent.slug if category.parent else ""
-            self.write(
-                "<wp:category>",
-                f"<wp:term_id>{self.term_ids[('category', category.pk)]}</wp:term_id>",
-                f"<wp:category_nicename>{cdata(category.slug)}</wp:category_nicename>",
-                f"<wp:category_parent>{cdata(parent)}</wp:category_parent>",
-                f"<wp:cat_name>{cdata(escape(category.name))}</wp:cat_name>",
-                f"<wp:category_description>{cdata(category.description)}</wp:category_description>",
-                "</wp:category>\n",
-            )
+            self.record("wp:category", [
+                ("wp:term_id", self.term_ids[("category", category.pk)]),
+                ("wp:category_nicename", category.slug),
+                ("wp:category_parent", category.parent.slug if category.parent else ""),
+                # WordPress titles and term names are HTML; ours are plain text.
+                ("wp:cat_name", escape(category.name)),
+                ("wp:category_description", category.description),
+            ])  # fmt: skip
         for tag in Tag.objects.order_by("pk"):
             self.term_ids[("tag", tag.pk)] = len(self.term_ids) + 1
-            self.write(
-                "<wp:tag>",
-                f"<wp:term_id>{self.term_ids[('tag', tag.pk)]}</wp:term_id>",
-                f"<wp:tag_slug>{cdata(tag.slug)}</wp:tag_slug>",
-                f"<wp:tag_name>{cdata(escape(tag.name))}</wp:tag_name>",
-                "</wp:tag>\n",
-            )
-        self.write("<generator>digestblog export_wxr</generator>\n")
+            self.record("wp:tag", [
+                ("wp:term_id", self.term_ids[("tag", tag.pk)]),
+                ("wp:tag_slug", tag.slug),
+                ("wp:tag_name", escape(tag.name)),
+            ])  # fmt: skip
+
+    def record(self, name, fields):
+        """One line: <name> holding a (field, value) element each; text in CDATA, numbers not."""
+        self.xml.startElement(name, {})
+        for field, value in fields:
+            self.xml.element(field, value, cdata=not isinstance(value, int))
+        self.xml.endElement(name)
+        self.xml.raw("\n")
 
     @staticmethod
     def categories_parents_first():
@@ -183,49 +153,47 @@ class Exporter:
 
     # Items -------------------------------------------------------------------------------
 
+    @contextmanager
     def item(
-        self, *, post_id, title, link, guid, guid_is_permalink, creator, content, excerpt="",
-        published, modified, comment_status, name, status, parent=0, post_type, sticky=False,
-        extra=(),
+        self, *, post_id, title, link, guid, creator, content, excerpt="", published, modified,
+        comment_status, name, status, parent=0, post_type, sticky=False,
     ):  # fmt: skip
+        """An <item> with WordPress's fields; what the body of the with writes follows them."""
+        xml = self.xml
         date, date_gmt = wp_dates(published)
         changed, changed_gmt = wp_dates(modified)
-        pub = format_datetime((published or modified).astimezone(UTC), usegmt=True)
-        self.write(
-            "<item>\n",
-            # WordPress titles and term names are HTML; ours are plain text.
-            f"<title>{cdata(escape(title))}</title>\n",
-            f"<link>{text(link)}</link>\n",
-            f"<pubDate>{pub}</pubDate>\n",
-            f"<dc:creator>{cdata(creator)}</dc:creator>\n",
-            f'<guid isPermaLink="{"true" if guid_is_permalink else "false"}">{text(guid)}</guid>\n',
-            "<description></description>\n",
-            f"<content:encoded>{cdata(content)}</content:encoded>\n",
-            f"<excerpt:encoded>{cdata(excerpt)}</excerpt:encoded>\n",
-            f"<wp:post_id>{post_id}</wp:post_id>\n",
-            f"<wp:post_date>{cdata(date)}</wp:post_date>\n",
-            f"<wp:post_date_gmt>{cdata(date_gmt)}</wp:post_date_gmt>\n",
-            f"<wp:post_modified>{cdata(changed)}</wp:post_modified>\n",
-            f"<wp:post_modified_gmt>{cdata(changed_gmt)}</wp:post_modified_gmt>\n",
-            f"<wp:comment_status>{cdata(comment_status)}</wp:comment_status>\n",
-            "<wp:ping_status><![CDATA[closed]]></wp:ping_status>\n",
-            f"<wp:post_name>{cdata(name)}</wp:post_name>\n",
-            f"<wp:status>{cdata(status)}</wp:status>\n",
-            f"<wp:post_parent>{parent}</wp:post_parent>\n",
-            "<wp:menu_order>0</wp:menu_order>\n",
-            f"<wp:post_type>{cdata(post_type)}</wp:post_type>\n",
-            "<wp:post_password><![CDATA[]]></wp:post_password>\n",
-            f"<wp:is_sticky>{1 if sticky else 0}</wp:is_sticky>\n",
-            *extra,
-            "</item>\n",
-        )
+        xml.startElement("item", {})
+        xml.raw("\n")
+        xml.line("title", escape(title), cdata=True)
+        xml.line("link", link)
+        xml.line("pubDate", format_datetime((published or modified).astimezone(UTC), usegmt=True))
+        xml.line("dc:creator", creator, cdata=True)
+        xml.line("guid", guid, attrs={"isPermaLink": "false"})
+        xml.line("description")
+        xml.line("content:encoded", content, cdata=True)
+        xml.line("excerpt:encoded", excerpt, cdata=True)
+        xml.line("wp:post_id", post_id)
+        for field, value in (
+            ("post_date", date), ("post_date_gmt", date_gmt), ("post_modified", changed),
+            ("post_modified_gmt", changed_gmt), ("comment_status", comment_status),
+            ("ping_status", "closed"), ("post_name", name), ("status", status),
+        ):  # fmt: skip
+            xml.line(f"wp:{field}", value, cdata=True)
+        xml.line("wp:post_parent", parent)
+        xml.line("wp:menu_order", 0)
+        xml.line("wp:post_type", post_type, cdata=True)
+        xml.line("wp:post_password", "", cdata=True)
+        xml.line("wp:is_sticky", 1 if sticky else 0)
+        yield
+        xml.endElement("item")
+        xml.raw("\n")
 
-    @staticmethod
-    def meta(key, value):
-        return (
-            f"<wp:postmeta><wp:meta_key>{cdata(key)}</wp:meta_key>"
-            f"<wp:meta_value>{cdata(value)}</wp:meta_value></wp:postmeta>\n"
-        )
+    def meta(self, key, value):
+        self.record("wp:postmeta", [("wp:meta_key", key), ("wp:meta_value", str(value))])
+
+    def term(self, domain, obj):
+        attrs = {"domain": domain, "nicename": obj.slug}
+        self.xml.line("category", escape(obj.name), cdata=True, attrs=attrs)
 
     def attachments(self):
         """Every stored image once: item images and covers."""
@@ -239,30 +207,29 @@ class Exporter:
             post_id = self.new_id()
             self.attachment_ids[name] = post_id
             url = self.file_url(name)
-            base = name.rsplit("/", 1)[-1]
-            self.item(
-                post_id=post_id, title=base.rsplit(".", 1)[0], link=url, guid=url,
-                guid_is_permalink=False, creator=creator(digest),
+            base = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            with self.item(
+                post_id=post_id, title=base, link=url, guid=url, creator=creator(digest),
                 content="", excerpt=caption, published=digest.published_at or digest.created_at,
-                modified=digest.updated_at, comment_status="closed", name=base.rsplit(".", 1)[0],
+                modified=digest.updated_at, comment_status="closed", name=base,
                 status="inherit", parent=digest.pk, post_type="attachment",
-                extra=(
-                    f"<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n",
-                    self.meta("_wp_attached_file", name),
-                    self.meta("_wp_attachment_image_alt", alt) if alt else "",
-                ),
-            )  # fmt: skip
+            ):  # fmt: skip
+                self.xml.line("wp:attachment_url", url, cdata=True)
+                self.meta("_wp_attached_file", name)
+                if alt:
+                    self.meta("_wp_attachment_image_alt", alt)
             self.count["attachments"] += 1
 
     def pages(self):
         now = timezone.now()
         for page in FlatPage.objects.order_by("pk"):
-            self.item(
+            with self.item(
                 post_id=self.new_id(), title=page.title, link=self.absolute(page.url),
-                guid=self.absolute(page.url), guid_is_permalink=False, creator="",
-                content=page.content, published=now, modified=now, comment_status="closed",
+                guid=self.absolute(page.url), creator="", content=page.content, published=now,
+                modified=now, comment_status="closed",
                 name=page.url.strip("/").rsplit("/", 1)[-1], status="publish", post_type="page",
-            )  # fmt: skip
+            ):  # fmt: skip
+                pass
             self.count["pages"] += 1
 
     def posts(self):
@@ -291,118 +258,46 @@ class Exporter:
                 )
             else:
                 status = "draft"
-            extra = [term("category", c) for c in digest.categories.all()]
-            extra += [term("post_tag", t) for t in digest.tags.all()]
-            extra.append(self.meta(DIGEST_META, json.dumps(self.digest_data(digest))))
-            if digest.cover_image and digest.cover_image.name in self.attachment_ids:
-                extra.append(
-                    self.meta("_thumbnail_id", self.attachment_ids[digest.cover_image.name])
-                )
-            extra += self.comments(digest)
-            link = self.absolute(digest.get_absolute_url())
-            self.item(
-                post_id=digest.pk, title=digest.title, link=link,
-                guid=guid or f"{self.site_url}/?p={digest.pk}", guid_is_permalink=False,
-                creator=creator(digest),
-                content=self.digest_html(digest), published=digest.published_at,
-                modified=digest.updated_at,
+            with self.item(
+                post_id=digest.pk, title=digest.title,
+                link=self.absolute(digest.get_absolute_url()),
+                guid=guid or f"{self.site_url}/?p={digest.pk}", creator=creator(digest),
+                content=digest_html(digest, self.file_url, self.attachment_ids),
+                published=digest.published_at, modified=digest.updated_at,
                 comment_status="open" if digest.allow_comments else "closed",
-                name=digest.slug, status=status, post_type="post", sticky=sticky, extra=extra,
-            )  # fmt: skip
+                name=digest.slug, status=status, post_type="post", sticky=sticky,
+            ):  # fmt: skip
+                self.post_extras(digest)
             self.count["posts"] += 1
 
-    def digest_data(self, digest):
-        """The digest exactly, for this site's own import."""
-        return {
-            "version": 1,
-            "intro": digest.intro,
-            "items": [
-                {
-                    "kind": item.kind,
-                    "title": item.title,
-                    "source": item.source,
-                    "description": item.description,
-                    "url": item.url,
-                    "image": [item.image.name, self.file_url(item.image.name)]
-                    if item.image
-                    else [],
-                    "alt_text": item.alt_text,
-                    "decorative": item.decorative,
-                    "caption": item.caption,
-                    "credit": item.credit,
-                    "links": [{"title": link.title, "url": link.url} for link in item.links.all()],
-                }
-                for item in digest.media_items.all()
-            ],
-        }
-
-    def digest_html(self, digest):
-        """What WordPress shows: block markup that its editor opens, and that this site's
-        import reads back (wxr.content) when the exact data is missing."""
-        parts = [digest.intro_html]
-        for item in digest.media_items.all():
-            title = escape(item.title)
-            if item.url and not item.video and not item.image:
-                title = f'<a href="{escape(item.url)}">{title}</a>'
-            parts.append(f"<!-- wp:heading -->\n<h2>{title}</h2>\n<!-- /wp:heading -->")
-            if item.source:
-                parts.append(f'<p class="digest-source">{escape(item.source)}</p>')
-            caption = escape(item.caption)
-            figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
-            if item.video:
-                provider = item.video.provider
-                attrs = json.dumps({"url": item.url, "type": "video", "providerNameSlug": provider})
-                parts.append(
-                    f"<!-- wp:embed {attrs} -->\n"
-                    f'<figure class="wp-block-embed is-type-video is-provider-{provider}">'
-                    f'<div class="wp-block-embed__wrapper">\n{escape(item.url)}\n</div>'
-                    f"{figcaption}</figure>\n<!-- /wp:embed -->"
-                )
-            elif item.image:
-                attachment_id = self.attachment_ids.get(item.image.name, 0)
-                alt = "" if item.decorative else escape(item.alt_text)
-                img = (
-                    f'<img src="{escape(self.file_url(item.image.name))}" alt="{alt}" '
-                    f'class="wp-image-{attachment_id}"/>'
-                )
-                if item.url:
-                    img = f'<a href="{escape(item.url)}">{img}</a>'
-                parts.append(
-                    f'<!-- wp:image {{"id":{attachment_id}}} -->\n'
-                    f'<figure class="wp-block-image">{img}{figcaption}</figure>\n'
-                    "<!-- /wp:image -->"
-                )
-            if item.description_html:
-                parts.append(item.description_html)
-            related = [
-                f'<li><a href="{escape(link.url)}">{escape(link.title)}</a></li>'
-                for link in item.links.all()
-            ]
-            if related:
-                parts.append(f"<ul>{''.join(related)}</ul>")
-        return "\n\n".join(p for p in parts if p)
+    def post_extras(self, digest):
+        """A post's terms, its exact data, its featured image and its comments."""
+        for category in digest.categories.all():
+            self.term("category", category)
+        for tag in digest.tags.all():
+            self.term("post_tag", tag)
+        self.meta(DIGEST_META, json.dumps(digest_data(digest, self.file_url)))
+        if digest.cover_image and digest.cover_image.name in self.attachment_ids:
+            self.meta("_thumbnail_id", self.attachment_ids[digest.cover_image.name])
+        self.comments(digest)
 
     def comments(self, digest):
-        out = []
         for comment in DigestComment.objects.for_digest(digest).select_related("user"):
             date, date_gmt = wp_dates(comment.submit_date)
             parent = 0 if comment.parent_id == comment.pk else comment.parent_id
             user_id = comment.user_id if comment.user_id in self.authors else 0
-            out.append(
-                "<wp:comment>"
-                f"<wp:comment_id>{comment.pk}</wp:comment_id>"
-                f"<wp:comment_author>{cdata(comment.user_name)}</wp:comment_author>"
-                f"<wp:comment_author_email>{cdata(comment.user_email)}</wp:comment_author_email>"
-                f"<wp:comment_author_url>{cdata(comment.user_url)}</wp:comment_author_url>"
-                f"<wp:comment_author_IP>{cdata(comment.ip_address or '')}</wp:comment_author_IP>"
-                f"<wp:comment_date>{cdata(date)}</wp:comment_date>"
-                f"<wp:comment_date_gmt>{cdata(date_gmt)}</wp:comment_date_gmt>"
-                f"<wp:comment_content>{cdata(comment.comment)}</wp:comment_content>"
-                f"<wp:comment_approved>{cdata(COMMENT_APPROVED[comment.state])}</wp:comment_approved>"
-                "<wp:comment_type><![CDATA[comment]]></wp:comment_type>"
-                f"<wp:comment_parent>{parent}</wp:comment_parent>"
-                f"<wp:comment_user_id>{user_id}</wp:comment_user_id>"
-                "</wp:comment>\n"
-            )
+            self.record("wp:comment", [
+                ("wp:comment_id", comment.pk),
+                ("wp:comment_author", comment.user_name),
+                ("wp:comment_author_email", comment.user_email),
+                ("wp:comment_author_url", comment.user_url),
+                ("wp:comment_author_IP", comment.ip_address or ""),
+                ("wp:comment_date", date),
+                ("wp:comment_date_gmt", date_gmt),
+                ("wp:comment_content", comment.comment),
+                ("wp:comment_approved", COMMENT_APPROVED[comment.state]),
+                ("wp:comment_type", "comment"),
+                ("wp:comment_parent", parent),
+                ("wp:comment_user_id", user_id),
+            ])  # fmt: skip
             self.count["comments"] += 1
-        return out

@@ -20,8 +20,10 @@ from blog.models import Digest
 
 from . import content as wp_content
 from .matching import Matcher
+from .media import plain
 from .models import WordPressAttachment
 from .models import WordPressTerm as Term
+from .pages import import_page
 from .posts import Posts, is_image_url
 from .reader import Reader, WXRError
 from .summary import Summary
@@ -151,7 +153,7 @@ class Importer:
             "parent": number(record.get("wp:post_parent")),
             "order": number(record.get("wp:menu_order")),
             "title": wp_content.plain_title(record.get("title", "")),
-            "caption": wp_content.plain(record.get("excerpt:encoded", "")),
+            "caption": plain(record.get("excerpt:encoded", "")),
             "alt": " ".join(meta.get("_wp_attachment_image_alt", "").split()),
             "link": record.get("link", ""),
         }
@@ -182,7 +184,7 @@ class Importer:
             if post_type == "post":
                 self.posts.import_post(record)
             elif post_type == "page":
-                self.posts.import_page(record)
+                import_page(self, record)
             elif post_type != "attachment":
                 self.summary.count("other", "skipped", post_type)
                 self.threads.skip(record["comments"], f"on a {post_type}")

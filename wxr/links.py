@@ -16,9 +16,9 @@ from django.urls import reverse
 from blog.models import Category, Digest, Tag
 
 from .models import WordPressAttachment, WordPressFile, WordPressPost, WordPressTerm
+from .values import original_of
 
 _UPLOADS = re.compile(r"^/wp-content/uploads/(.+)$")
-_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 _MONTH = re.compile(r"^(\d{4})(\d{2})?")
 
 
@@ -95,7 +95,7 @@ def for_path(path):
     uploads = _UPLOADS.match(path)
     if uploads:
         relative = uploads.group(1)
-        for candidate in dict.fromkeys([relative, _SIZE_SUFFIX.sub("", relative)]):
+        for candidate in dict.fromkeys([relative, original_of(relative)]):
             found = WordPressFile.objects.filter(path=candidate).first()
             if found:
                 return found.get_absolute_url()

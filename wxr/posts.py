@@ -1,4 +1,4 @@
-"""WordPress posts → digests with items, pages → static pages (django.contrib.flatpages).
+"""WordPress posts → digests with items.
 
 Statuses: publish → published; future → published, scheduled at its date (hidden
 until then, like any scheduled digest); draft, pending and private → draft;
@@ -7,16 +7,13 @@ publishing would show the text to everyone). Sticky posts keep their date order
 (digests are not pinned); the flag is kept for the export. A post's HTML becomes
 the intro and items (wxr.content); a digest exported by export_wxr carries its
 exact items in the DIGEST_META field and is rebuilt from that instead.
-Only published pages are kept, as text, at their old address.
+Pages: wxr.pages.
 """
 
 import html
 import json
-import re
 from urllib.parse import urlparse
 
-from django.contrib.flatpages.models import FlatPage
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from blog.models import Digest, MediaItem, RelatedLink
@@ -24,6 +21,7 @@ from blog.sanitize import strip_tags
 from blog.text import normalise_all
 
 from . import content as wp_content
+from .media import Media
 from .models import WordPressPost
 from .values import (
     ZERO_DATE,
@@ -31,6 +29,7 @@ from .values import (
     make_slug,
     number,
     old_path,
+    original_of,
     source_hash,
     truncate,
     wp_date,
@@ -41,7 +40,6 @@ MAPPING_VERSION = "1"
 # The exact digest, written by export_wxr next to the HTML that WordPress shows.
 DIGEST_META = "_digestblog"
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".jpe", ".png", ".gif", ".webp")
-_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
 
 
 def is_image_url(url):
@@ -60,8 +58,7 @@ class Posts:
         candidates = []
         for url in (media.url, media.link if is_image_url(media.link) else ""):
             if url:
-                # A resized copy (x-300x200.jpg) points to its original (x.jpg).
-                candidates += [_SIZE_SUFFIX.sub("", url), url]
+                candidates += [original_of(url), url]
         for candidate in dict.fromkeys(candidates):
             file = self.run.uploads.store(candidate, what)
             if file is not None:
@@ -93,7 +90,7 @@ class Posts:
                             "which is not in the file; left out."
                         )
             return [
-                wp_content.Media(
+                Media(
                     "image",
                     a["url"],
                     caption=a["caption"],
@@ -299,7 +296,7 @@ class Posts:
         url, media, file = entry["url"], entry["media"], None
         if media is not None and media.kind == "image":
             file = self.image_file(media, what)
-            references = [r for r in (media.url, _SIZE_SUFFIX.sub("", media.url), media.link) if r]
+            references = [r for r in (media.url, original_of(media.url), media.link) if r]
         else:
             references = entry["image_refs"]
             for reference in references:
@@ -367,60 +364,3 @@ class Posts:
             )
         # update(): assigning the field would open the file to measure it, even in a dry run.
         Digest.objects.filter(pk=digest.pk).update(**values)
-
-    # Pages ---------------------------------------------------------------------------
-
-    def import_page(self, record):
-        wp_id = number(record.get("wp:post_id"))
-        guid = record.get("guid", "").strip()[:500]
-        status = record.get("wp:status", "").strip()
-        what = f"Page {wp_id}"
-        self.run.threads.skip(record["comments"], "on a page")
-        if status != "publish" or record.get("wp:post_password", "").strip():
-            reason = "password-protected" if status == "publish" else status or "no status"
-            self.run.summary.count("pages", "skipped", reason)
-            return
-        path = old_path(record.get("link", ""))
-        mapping = self.run.matcher.find(WordPressPost, wp_id, guid, path, post_type="page")
-        slug = make_slug(
-            record.get("wp:post_name"), record.get("title"), max_length=90, fallback=f"page-{wp_id}"
-        )
-        url = "/" + (path or slug).strip("/") + "/"
-        if taken_by_site(url) or len(url) > 100:
-            url = f"/pages/{slug}/"
-            self.run.summary.warn(f"{what}: its address {path} can't be kept; it is at {url}.")
-        text, media = wp_content.extract_media(
-            record.get("content:encoded", ""), base_url=self.run.base_url
-        )
-        if media:
-            self.run.summary.warn(
-                f"{what}: {len(media)} image(s) or video(s) left out (pages hold text only)."
-            )
-        page = (mapping.flatpage if mapping else None) or FlatPage()
-        created = page.pk is None
-        title = truncate(wp_content.plain_title(record.get("title", "")), 200) or "Untitled page"
-        shown = (url[:100], title, wp_content.clean_text(text))
-        changed = created or (page.url, page.title, page.content) != shown
-        if changed:
-            page.url, page.title, page.content = shown
-            page.save()
-        page.sites.add(self.run.site)
-        values = {
-            "wp_id": wp_id,
-            "guid": guid or None,
-            "post_type": "page",
-            "old_path": path,
-            "flatpage_id": page.pk,
-        }
-        _, mapping_changed = self.run.matcher.keep(WordPressPost, mapping, values)
-        outcome = "created" if created else "updated" if changed or mapping_changed else "unchanged"
-        self.run.summary.count("pages", outcome)
-
-
-def taken_by_site(url):
-    """Whether one of the site's own routes answers at this address."""
-    try:
-        resolve(url)
-    except Resolver404:
-        return False
-    return True

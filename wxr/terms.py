@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from blog.models import Category, Tag
 
-from .content import plain
+from .media import plain
 from .models import WordPressTerm as Term
 from .values import make_slug, number, source_hash, truncate
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlparse
@@ -11,9 +12,15 @@ from django.utils.text import slugify
 
 from blog.text import normalise, shorten
 
-from .content import http_url
+from .media import http_url
 
 ZERO_DATE = "0000-00-00 00:00:00"
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+def original_of(url):
+    """The full-size original's address for a copy WordPress resized (x-300x200.jpg → x.jpg)."""
+    return _SIZE_SUFFIX.sub("", url)
 
 
 def number(value, default=0):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from loadtest import Gunicorn  # noqa: E402 (the same gunicorn runner as make loadtest)
 
@@ -139,7 +139,7 @@ def report(rows):
 # Run inside `manage.py shell` against the throwaway database: prints the pages as JSON.
 SEED = """
 import json, sys
-sys.path.insert(0, "scripts")
+sys.path.insert(0, "tools")
 from django.core.management import call_command
 call_command("load_demo", verbosity=0)
 from blog.models import Digest

@@ -1,25 +1,33 @@
-"""Time the reader pages against a throwaway database full of digests.
+"""Time the reader pages against a throwaway database full of digests: `make bench`.
 
-The developer's database is never touched: by default the command creates a
-test database (as the test runner does), seeds it, measures, and destroys it.
-`--use-current-db` seeds the current database instead, inside a transaction
-that is rolled back at the end; the tests use it because they already run in
-a test database.
+Run as `python tools/bench.py [--digests 200] [--items 5] [--runs 30]`. The developer's
+database is never touched: by default the script creates a test database (as the test
+runner does), seeds it, measures, and destroys it. `--use-current-db` seeds the current
+database instead, inside a transaction that is rolled back at the end; the tests use it
+because they already run in a test database.
 """
 
+import argparse
 import logging
+import os
 import platform
 import secrets
-import sqlite3
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlencode
 
 import django
+
+if not __package__:  # run as `python tools/bench.py`: the project importable, Django started
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import (
@@ -33,6 +41,7 @@ from django.utils import timezone
 
 from blog.models import Category, Digest, MediaItem, RelatedLink, Tag
 from blog.sanitize import render_author_markdown, strip_tags
+from tools.throwaway import database_description, throwaway_database
 
 VIDEO_IDS = ("5MdSE-N0bxs", "zR3Igc3Rhfg", "dQw4w9WgXcQ")
 KINDS = (MediaItem.Kind.VIDEO, MediaItem.Kind.ARTICLE, MediaItem.Kind.LINK)
@@ -55,23 +64,39 @@ class Row:
     error: str = ""
 
 
-class Command(BaseCommand):
-    help = "Measure render time of the home page, a digest, page 2 and the feed on seeded data."
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="tools/bench.py",
+        description="Measure render time of the home page, a digest, page 2 and the feed "
+        "on seeded data.",
+    )
+    parser.add_argument("--digests", type=int, default=200, help="Published digests to seed.")
+    parser.add_argument("--items", type=int, default=5, help="Items per digest.")
+    parser.add_argument("--runs", type=int, default=30, help="Timed requests per page.")
+    parser.add_argument(
+        "--use-current-db",
+        action="store_true",
+        help="Seed the current database inside a transaction that is rolled back "
+        "(for tests, which already run in a test database).",
+    )
+    options = parser.parse_args(argv)
+    if options.digests < 1 or options.items < 0 or options.runs < 1:
+        parser.error("--digests and --runs must be at least 1, --items at least 0.")
+    return vars(options)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--digests", type=int, default=200, help="Published digests to seed.")
-        parser.add_argument("--items", type=int, default=5, help="Items per digest.")
-        parser.add_argument("--runs", type=int, default=30, help="Timed requests per page.")
-        parser.add_argument(
-            "--use-current-db",
-            action="store_true",
-            help="Seed the current database inside a transaction that is rolled back "
-            "(for tests, which already run in a test database).",
-        )
 
-    def handle(self, *args, **options):
-        if options["digests"] < 1 or options["items"] < 0 or options["runs"] < 1:
-            raise CommandError("--digests and --runs must be at least 1, --items at least 0.")
+def main(argv=None, out=None):
+    Bench(out or sys.stdout).handle(parse_args(argv))
+
+
+class Bench:
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, line):
+        print(line, file=self.out)
+
+    def handle(self, options):
         if options["use_current_db"]:
             with transaction.atomic():
                 self.bench(options, where="the current database, rolled back afterwards")
@@ -85,23 +110,11 @@ class Command(BaseCommand):
             setup_test_environment()
         except RuntimeError:  # already set up, e.g. by a test runner
             owns_environment = False
-        old_name = connection.settings_dict["NAME"]
-        old_test = dict(connection.settings_dict.get("TEST") or {})
-        if connection.vendor != "sqlite" and not old_test.get("NAME"):
-            # Not the test suite's name: autoclobber would drop a test database in use.
-            connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_{old_name}"}
-        created = False
         try:
-            self.stdout.write("Creating a throwaway test database…")
-            test_name = connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, keepdb=False, serialize=False
-            )
-            created = True
-            self.bench(options, where=f"throwaway test database {test_name}")
+            self.write("Creating a throwaway test database…")
+            with throwaway_database("test_bench") as name:
+                self.bench(options, where=f"throwaway test database {name}")
         finally:
-            if created:
-                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-            connection.settings_dict["TEST"] = old_test
             if owns_environment:
                 teardown_test_environment()
 
@@ -109,11 +122,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         newest = seed(options["digests"], options["items"])
         seeded = time.perf_counter() - started
-        self.stdout.write(
+        self.write(
             f"Python {platform.python_version()}, Django {django.get_version()}, "
             f"database {database_description()}"
         )
-        self.stdout.write(
+        self.write(
             f"Seeded {options['digests']} published digests × {options['items']} items into "
             f"{where} in {seeded:.1f} s; DEBUG={settings.DEBUG}; "
             f"1 warm-up + {options['runs']} timed requests per page."
@@ -145,12 +158,12 @@ class Command(BaseCommand):
         finally:
             request_log.setLevel(old_level)
 
-        self.stdout.write(format_table(rows))
+        self.write(format_table(rows))
         for row in rows:
             if row.error:
                 notes.append(f"{row.page} ({row.url}): {row.error}")
         for note in notes:
-            self.stdout.write(f"note: {note}")
+            self.write(f"note: {note}")
 
 
 def seed(n_digests, n_items):
@@ -291,15 +304,6 @@ def percentile_90(values):
     return statistics.quantiles(values, n=10, method="inclusive")[8]
 
 
-def database_description():
-    if connection.vendor == "sqlite":
-        return f"sqlite {sqlite3.sqlite_version}"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version  # e.g. 160002
-        return f"postgresql {version // 10000}.{version % 10000}"
-    return connection.vendor
-
-
 def format_table(rows):
     header = ("page", "status", "median ms", "p90 ms", "queries", "bytes")
     lines = [
@@ -321,3 +325,7 @@ def format_table(rows):
         return "  ".join([first.ljust(widths[0]), *padded])
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, lines)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,27 +1,36 @@
-"""Measure import_wxr on a large generated WordPress export: items per second, peak memory.
+"""Time import_wxr on a large generated WordPress export: items/s, peak memory (make bench-wxr).
 
-The developer's database is never touched: the command creates a throwaway test
+Run as `python tools/bench_wxr.py [--posts 2000] [--comments 10] [--images 1]`. The
+developer's database is never touched: the script creates a throwaway test
 database (on SQLite a file, as in production, not the test runner's in-memory one),
 imports into it, prints the figures and destroys it. `--use-current-db` imports into
 the current database inside a transaction that is rolled back (for the tests, which
 already run in a test database). Files go to a temporary folder, removed at the end.
 """
 
+import argparse
+import os
 import platform
 import resource
-import sqlite3
+import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import django
+
+if not __package__:  # run as `python tools/bench_wxr.py`: the project importable, Django started
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
-from wxr.generate import write_export
+from tools.generate_wxr import write_export
+from tools.throwaway import database_description, throwaway_database
 from wxr.importer import Importer
 from wxr.reader import Reader
 
@@ -37,31 +46,50 @@ def rss_mb():
     return None
 
 
+def where():
+    """ " (the file)" for an SQLite database, which the import writes as in production."""
+    return f" ({connection.settings_dict['NAME']})" if connection.vendor == "sqlite" else ""
+
+
 def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
-class Command(BaseCommand):
-    help = "Generate a large WordPress export and time import_wxr on it (items/s, peak memory)."
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="tools/bench_wxr.py",
+        description="Generate a large WordPress export and time import_wxr on it "
+        "(items/s, peak memory).",
+    )
+    parser.add_argument("--posts", type=int, default=2000, help="Posts to generate.")
+    parser.add_argument("--comments", type=int, default=10, help="Comments per post, on average.")
+    parser.add_argument("--images", type=int, default=1, help="Images (attachments) per post.")
+    parser.add_argument(
+        "--tracemalloc", action="store_true",
+        help="Also report the Python heap's peak (slows the import down).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--use-current-db", action="store_true",
+        help="Import into the current database inside a transaction that is rolled back.",
+    )  # fmt: skip
+    options = parser.parse_args(argv)
+    if options.posts < 1 or options.comments < 0 or options.images < 0:
+        parser.error("--posts must be at least 1, --comments and --images at least 0.")
+    return vars(options)
 
-    def add_arguments(self, parser):
-        parser.add_argument("--posts", type=int, default=2000, help="Posts to generate.")
-        parser.add_argument(
-            "--comments", type=int, default=10, help="Comments per post, on average."
-        )
-        parser.add_argument("--images", type=int, default=1, help="Images (attachments) per post.")
-        parser.add_argument(
-            "--tracemalloc", action="store_true",
-            help="Also report the Python heap's peak (slows the import down).",
-        )  # fmt: skip
-        parser.add_argument(
-            "--use-current-db", action="store_true",
-            help="Import into the current database inside a transaction that is rolled back.",
-        )  # fmt: skip
 
-    def handle(self, *args, **options):
-        if options["posts"] < 1 or options["comments"] < 0 or options["images"] < 0:
-            raise CommandError("--posts must be at least 1, --comments and --images at least 0.")
+def main(argv=None, out=None):
+    BenchWXR(out or sys.stdout).handle(parse_args(argv))
+
+
+class BenchWXR:
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, line):
+        print(line, file=self.out)
+
+    def handle(self, options):
         with tempfile.TemporaryDirectory(prefix="bench-wxr-") as folder:
             folder = Path(folder)
             export, uploads = folder / "export.xml", folder / "uploads"
@@ -72,7 +100,7 @@ class Command(BaseCommand):
                     images=options["images"],
                 )  # fmt: skip
             size = export.stat().st_size / 1024 / 1024
-            self.stdout.write(
+            self.write(
                 f"Generated {export.name}: {size:.1f} MB, {counts['posts']:,} posts, "
                 f"{counts['attachments']:,} attachments, {counts['comments']:,} comments "
                 f"in {time.perf_counter() - started:.1f} s"
@@ -93,34 +121,19 @@ class Command(BaseCommand):
                     self.in_throwaway_db(folder, export, uploads, counts, size, options)
 
     def in_throwaway_db(self, folder, *args):
-        old_name = connection.settings_dict["NAME"]
-        old_test = dict(connection.settings_dict.get("TEST") or {})
-        if connection.vendor == "sqlite":
-            connection.settings_dict["TEST"] = {**old_test, "NAME": str(folder / "bench.sqlite3")}
-        elif not old_test.get("NAME"):
-            connection.settings_dict["TEST"] = {**old_test, "NAME": f"test_bench_wxr_{old_name}"}
-        created = False
-        try:
-            connection.creation.create_test_db(
-                verbosity=0, autoclobber=True, keepdb=False, serialize=False
-            )
-            created = True
+        with throwaway_database("test_bench_wxr", sqlite_file=folder / "bench.sqlite3"):
             self.measure(*args)
-        finally:
-            if created:
-                connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-            connection.settings_dict["TEST"] = old_test
 
     def measure(self, export, uploads, counts, size, options):
-        self.stdout.write(
+        self.write(
             f"Python {platform.python_version()}, Django {django.get_version()}, "
-            f"{database_description()}, DEBUG={settings.DEBUG}"
+            f"{database_description()}{where()}, DEBUG={settings.DEBUG}"
         )
         started = time.perf_counter()
         for _ in Reader(export):
             pass
         read = time.perf_counter() - started
-        self.stdout.write(f"Reading alone (the check pass): {read:.1f} s, {size / read:.1f} MB/s")
+        self.write(f"Reading alone (the check pass): {read:.1f} s, {size / read:.1f} MB/s")
 
         rss_before = rss_mb()
         if options["tracemalloc"]:
@@ -132,11 +145,11 @@ class Command(BaseCommand):
         tracemalloc.stop()
 
         items = counts["posts"] + counts["attachments"]
-        self.stdout.write(
+        self.write(
             f"Import: {elapsed:.1f} s for {items:,} items ({counts['posts']:,} posts, "
             f"{counts['attachments']:,} attachments) and {counts['comments']:,} comments"
         )
-        self.stdout.write(
+        self.write(
             f"  {items / elapsed:,.1f} items/s, {counts['comments'] / elapsed:,.1f} comments/s, "
             f"{size / elapsed:.2f} MB/s of WXR"
         )
@@ -145,19 +158,14 @@ class Command(BaseCommand):
             memory += f" ({rss_before:.0f} MB before the import)"
         if heap is not None:
             memory += f"; Python heap peak during the import {heap:.1f} MB"
-        self.stdout.write(memory)
+        self.write(memory)
         tallies = summary.tallies
-        self.stdout.write(
+        self.write(
             "Created: "
             + ", ".join(f"{tallies[k].created:,} {k}" for k in ("posts", "comments", "files"))
             + f"; {len(summary.warnings)} warnings"
         )
 
 
-def database_description():
-    if connection.vendor == "sqlite":
-        return f"sqlite {sqlite3.sqlite_version} ({connection.settings_dict['NAME']})"
-    if connection.vendor == "postgresql":
-        version = connection.pg_version
-        return f"postgresql {version // 10000}.{version % 10000}"
-    return connection.vendor
+if __name__ == "__main__":
+    main()

@@ -378,11 +378,11 @@ def seed_and_count():
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from blog.management.commands.bench import seed
     from blog.models import Digest
     from blog.sanitize import render_comment_text
     from comments.models import DigestComment
     from comments.threading import save_new_comment
+    from tools.bench import seed
 
     newest = seed(100, 5)
     rng = random.Random(250)  # noqa: S311 (reproducible shape, not security)
