@@ -13,7 +13,8 @@ from blog.models import Digest
 from blog.sanitize import render_comment_text
 from blog.text import shorten
 
-from . import moderation, websites
+from . import websites
+from .actions import approved, move
 from .models import DigestComment, VerifiedEmail
 
 State = DigestComment.State
@@ -250,7 +251,7 @@ class DigestCommentAdmin(admin.ModelAdmin):
         obj.comment_html = render_comment_text(obj.comment)
         super().save_model(request, obj, form, change)
         if change and "state" in form.changed_data and obj.state == State.PUBLIC:
-            moderation.approve(obj)
+            approved(obj)
 
     # Actions
 
@@ -273,11 +274,8 @@ class DigestCommentAdmin(admin.ModelAdmin):
             selected = list(queryset.select_for_update(of=("self",)))
             changed = [comment for comment in selected if comment.state != state]
             for comment in changed:
-                comment.state = state
-                comment.save(update_fields=["state", "is_public", "is_removed"])
+                move(comment, state)
                 self.log_change(request, comment, [{"changed": {"fields": ["State"]}}])
-                if state == State.PUBLIC:
-                    moderation.approve(comment)
         message = f"{_comments(len(changed))} {done}."
         if skipped := len(selected) - len(changed):
             message += f" {_comments(skipped)} {'was' if skipped == 1 else 'were'} {unchanged}."

@@ -10,14 +10,12 @@ class CommentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, pre_save
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
-        from django_comments_xtd.moderation import moderator
 
         from blog.models import Digest
 
         from .models import DigestComment
-        from .moderation import DigestModerator
 
-        moderator.register(Digest, DigestModerator)
+        # No xtd moderator is registered: comments.moderation decides (see its docstring).
         post_migrate.connect(sync_site, sender=self)
         post_migrate.connect(create_cache_tables, sender=self)
         # xtd flips is_public on every reply below a comment whose visibility changes;

@@ -1,22 +1,24 @@
-"""The comment form: guests give name, email and website; signed-in readers give none."""
+"""The comment form (guests give name, email and website; signed-in readers give none), the
+author's edit form and the subscription form."""
 
 from django import forms
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.validators import URLValidator
-from django.utils import timezone
 from django_comments_xtd.forms import XtdCommentForm
 
-from blog.sanitize import render_comment_text
 from blog.text import limited_field, parse_id
 
 from . import profiles, websites
 from .models import DigestComment
+from .services import build_comment
 
 REPLY_GONE = "The comment you replied to can't be found. Use its Reply link again."
 
 
 class DigestCommentForm(XtdCommentForm):
+    """xtd's form for its security fields (content type, object id, timestamp, signed hash,
+    honeypot) and reply_to; the fields readers see are ours."""
+
     notify_replies = forms.BooleanField(
         required=False, label="Email me when someone replies to my comment"
     )
@@ -111,18 +113,49 @@ class DigestCommentForm(XtdCommentForm):
             notify = DigestComment.Notify.REPLIES
         else:
             notify = DigestComment.Notify.NONE
-        return DigestComment(
-            content_type=ContentType.objects.get_for_model(self.target_object),
-            object_pk=str(self.target_object.pk),
-            site_id=settings.SITE_ID,
+        return build_comment(
+            self.target_object,
             user=self.user,
             user_name=name,
             user_email=email.strip().lower(),
             user_url=url,
             comment=data["comment"],
-            comment_html=render_comment_text(data["comment"]),
-            submit_date=timezone.now(),
             ip_address=request.META.get("REMOTE_ADDR"),
             notify=notify,
             followup=notify != DigestComment.Notify.NONE,
         )
+
+
+class EditCommentForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = limited_field(
+            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
+            label="Comment", widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+        )  # fmt: skip
+        field.error_messages["required"] = field.error_messages["invisible"] = (
+            "Write something before saving. To remove the comment, delete it instead."
+        )
+        self.fields["comment"] = field
+
+
+class SubscribeForm(forms.Form):
+    email = limited_field(forms.EmailField, 254, "The email address", label="Email")
+    honeypot = forms.CharField(required=False, label="Leave this field empty")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, auto_id="subscribe-%s", **kwargs)
+        self.user = user if user is not None and user.is_authenticated and user.email else None
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        if self.user is not None:
+            del self.fields["email"]  # the account's address, already confirmed
+
+    def clean_honeypot(self):
+        if self.cleaned_data["honeypot"]:
+            raise forms.ValidationError("Leave this field empty.")
+        return ""
+
+    def address(self):
+        if self.user is not None:
+            return self.user.email.strip().lower()
+        return self.cleaned_data["email"].strip().lower()

@@ -12,6 +12,10 @@ class DigestCommentQuerySet(models.QuerySet):
             content_type__app_label="blog", content_type__model="digest", object_pk=str(digest.pk)
         ).order_by("thread_id", "order")
 
+    def set_state(self, state, **fields):
+        """update() to a new state, with the flags that go with it (DigestComment.flags)."""
+        return self.update(state=state, **DigestComment.flags(state), **fields)
+
     def public(self):
         """Comments every reader sees."""
         return self.filter(state=DigestComment.State.PUBLIC)
@@ -60,6 +64,9 @@ class DigestComment(XtdComment):
 
     objects = DigestCommentManager()
 
+    # What save(update_fields=...) names when only the state changes.
+    STATE_FIELDS = ("state", "is_public", "is_removed")
+
     class Meta:
         ordering = ("thread_id", "order")
         verbose_name = "comment"
@@ -67,10 +74,18 @@ class DigestComment(XtdComment):
     def __str__(self):
         return f"{self.name}: {shorten(self.comment, 50)}"
 
+    @classmethod
+    def flags(cls, state):
+        """is_public / is_removed for a state: django-comments and xtd filter on them, our
+        `state` decides them. The one place this rule lives."""
+        return {
+            "is_public": state == cls.State.PUBLIC,
+            "is_removed": state in {cls.State.SPAM, cls.State.REMOVED},
+        }
+
     def save(self, *args, **kwargs):
-        # is_public / is_removed are what django-comments and xtd filter on; state is ours.
-        self.is_public = self.state == self.State.PUBLIC
-        self.is_removed = self.state in {self.State.SPAM, self.State.REMOVED}
+        for flag, value in self.flags(self.state).items():
+            setattr(self, flag, value)
         if self.submit_date is None:
             self.submit_date = timezone.now()
         # Skip XtdComment.save(): it places replies outside any lock. comments.threading does it.

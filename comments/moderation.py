@@ -1,28 +1,19 @@
-"""Moderation rules: which new comments are public, held for a moderator, or spam."""
+"""Moderation rules: which comments are public, held for a moderator, or spam; and whether a
+digest takes comments at all. Rules only: they decide and change nothing (the changes are
+comments.actions).
+
+Ours rather than django-comments-xtd's moderator (SpamModerator): that one listens for
+comment_will_be_posted, which only xtd's own posting view sends, and no route leads there."""
 
 import re
 
 from django.conf import settings
 from django.utils import timezone
-from django_comments_xtd.moderation import SpamModerator
 
-from . import notifications
 from .models import DigestComment, VerifiedEmail
 
 LINK = re.compile(r"<a\s", re.I)
 SPACE = r"\s+"
-
-
-class DigestModerator(SpamModerator):
-    """Comments on digests: switched off per digest, closed after N days (setting)."""
-
-    email_notification = False  # comments.notifications sends our own mails
-    enable_field = "allow_comments"
-    auto_close_field = "published_at"
-
-    @property
-    def close_after(self):
-        return settings.COMMENTS_CLOSE_AFTER_DAYS or None
 
 
 def comments_open(digest):
@@ -83,15 +74,3 @@ def is_known_author(comment):
     if comment.user_id:
         return earlier.filter(user_id=comment.user_id).exists()
     return earlier.filter(user_email=comment.user_email).exists()
-
-
-def approve(comment):
-    """An editor made this comment public: its address counts as approved, followers hear of it.
-
-    Call after saving the new state; the mails go out when the transaction commits.
-    """
-    if comment.user_email:
-        VerifiedEmail.objects.update_or_create(
-            email=comment.user_email, defaults={"has_approved_comment": True}
-        )
-    notifications.comment_published(comment)

@@ -2,13 +2,14 @@ from django.urls import path
 
 from blog import converters  # noqa: F401 (registers the id converter)
 
-from . import editing, feeds, subscriptions, views
+from . import feeds
+from .views import editing, posting, subscriptions
 
 app_name = "comments"
 
 urlpatterns = [
-    path("post/", views.PostCommentView.as_view(), name="post"),
-    path("confirm/<str:token>/", views.ConfirmView.as_view(), name="confirm"),
+    path("post/", posting.PostCommentView.as_view(), name="post"),
+    path("confirm/<str:token>/", posting.ConfirmView.as_view(), name="confirm"),
     path("<id:pk>/edit/", editing.EditCommentView.as_view(), name="edit"),
     path("<id:pk>/delete/", editing.DeleteCommentView.as_view(), name="delete"),
     path("feed/", feeds.LatestCommentsFeed(), name="feed"),

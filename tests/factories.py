@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from blog.models import Category, Digest, MediaItem, RelatedLink, Tag
+from comments.services import create_comment
 
 _counter = {"n": 0}
 
@@ -56,6 +57,18 @@ def make_item(digest, *, kind=MediaItem.Kind.VIDEO, links=0, **fields):
             item=item, position=i, title=f"Paper {i + 1}", url=f"https://arxiv.org/abs/{i}"
         )
     return item
+
+
+def make_comment(digest, text="A comment.", *, parent=None, deepest=None, **fields):
+    """A comment stored as given (public unless a state is given), placed in its thread.
+
+    The author is "Ada Reader" <ada@example.com> unless named; a name alone gives the
+    address of its first word (``user_name="Bob Jones"``: bob@example.com).
+    """
+    fields.setdefault("user_name", "Ada Reader")
+    first_word = fields["user_name"].partition(" ")[0].lower() or "reader"
+    fields.setdefault("user_email", f"{first_word}@example.com")
+    return create_comment(digest, parent, deepest=deepest, comment=text, **fields)
 
 
 def make_category(name="Science", **fields):

@@ -5,13 +5,11 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from comments import avatars
 from comments.models import DigestComment
-from comments.threading import save_new_comment
+from tests import factories
 from tests.comment_helpers import approved_author
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -62,16 +60,7 @@ def stored(text):
 
 
 def public_comment(digest, text, name, parent=None):
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(digest),
-        object_pk=str(digest.pk),
-        site_id=settings.SITE_ID,
-        user_name=name,
-        user_email=f"{name.split()[0].lower()}@example.com",
-        comment=text,
-        comment_html=f"<p>{text}</p>",
-    )
-    return save_new_comment(comment, parent)
+    return factories.make_comment(digest, text, parent=parent, user_name=name)
 
 
 def form_place(page):

@@ -13,18 +13,15 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Digest
-from blog.sanitize import render_comment_text
 from caching import pages
-from comments import editing
+from comments import actions
 from comments.models import DigestComment
-from comments.threading import save_new_comment
 from comments.views import OWN_COMMENTS, REMEMBER_COOKIE
 from tests import factories
 from tests.comment_helpers import approved_author, form_data, post_after_commit, post_comment
@@ -93,21 +90,6 @@ def state(response):
 
 def text(response):
     return response.content.decode()
-
-
-def make_comment(digest, body, state=State.PUBLIC, parent=None, **fields):
-    fields.setdefault("user_name", "Ada Reader")
-    fields.setdefault("user_email", "ada@example.com")
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(Digest),
-        object_pk=str(digest.pk),
-        site_id=1,
-        comment=body,
-        comment_html=render_comment_text(body),
-        state=state,
-        **fields,
-    )
-    return save_new_comment(comment, parent)
 
 
 @pytest.fixture
@@ -287,8 +269,8 @@ def test_a_comment_confirmed_by_mail_shows_at_once(client, digest, settings, sen
 
 
 def test_approving_in_the_admin_shows_the_comment_at_once(client, editor_client, digest):
-    held = make_comment(digest, "Held for a moderator.", state=State.HELD)
-    other = make_comment(digest, "Approved on its own page.", state=State.HELD)
+    held = factories.make_comment(digest, "Held for a moderator.", state=State.HELD)
+    other = factories.make_comment(digest, "Approved on its own page.", state=State.HELD)
     url = digest.get_absolute_url()
     assert "Held for a moderator." not in text(get(client, url))
 
@@ -320,19 +302,19 @@ def test_approving_in_the_admin_shows_the_comment_at_once(client, editor_client,
 
 
 def test_an_edited_or_deleted_comment_changes_at_once(client, digest):
-    comment = make_comment(digest, "First words.")
-    reply = make_comment(digest, "A reply.", parent=comment, user_email="bo@example.com")
+    comment = factories.make_comment(digest, "First words.")
+    reply = factories.make_comment(digest, "A reply.", parent=comment, user_email="bo@example.com")
     url = digest.get_absolute_url()
     assert "First words." in text(get(client, url))
 
-    editing.save_text(comment, "Second thoughts.")  # QuerySet.update(): no post_save
+    actions.save_text(comment, "Second thoughts.")  # QuerySet.update(): no post_save
     assert "Second thoughts." in text(get(client, url))
 
-    editing.remove(comment)  # kept as a placeholder for its reply, again by update()
+    actions.remove(comment)  # kept as a placeholder for its reply, again by update()
     page = text(get(client, url))
     assert "Second thoughts." not in page and "This comment was deleted." in page
 
-    editing.remove(reply)  # deleted outright
+    actions.remove(reply)  # deleted outright
     assert "A reply." not in text(get(client, url))
 
 
@@ -364,7 +346,7 @@ def test_etag_and_last_modified_answer_304(client, digest, name):
 def test_a_change_ends_the_304s(client, digest):
     url = digest.get_absolute_url()
     etag = get(client, url)["ETag"]
-    make_comment(digest, "News in the thread.")
+    factories.make_comment(digest, "News in the thread.")
     response = get(client, url, if_none_match=etag)
     assert response.status_code == 200 and "News in the thread." in text(response)
     assert response["ETag"] != etag
@@ -520,12 +502,12 @@ def fresh_pages(settings):
 
 
 def test_the_shared_comment_list_changes_at_once(client, digest, fresh_pages):
-    make_comment(digest, "The first word.")
+    factories.make_comment(digest, "The first word.")
     url = digest.get_absolute_url()
     assert "The first word." in text(get(client, url))
     assert "The first word." in text(get(Client(), url))
 
-    make_comment(digest, "A second word.")
+    factories.make_comment(digest, "A second word.")
 
     page = text(get(client, url))
     assert "A second word." in page and "2 comments" in page
@@ -537,7 +519,7 @@ def test_a_signed_in_author_gets_their_edit_links_and_others_do_not(
     author = django_user_model.objects.create_user("author", "author@example.com", "pw")
     other = django_user_model.objects.create_user("other", "other@example.com", "pw")
     get(client, digest.get_absolute_url())  # the shared list exists before the comment
-    make_comment(digest, "Mine to edit.", user=author, user_email=author.email)
+    factories.make_comment(digest, "Mine to edit.", user=author, user_email=author.email)
     readers = {name: Client() for name in ("author", "other")}
     readers["author"].force_login(author)
     readers["other"].force_login(other)
@@ -573,7 +555,7 @@ def test_the_sidebar_and_home_list_change_at_once(client, fresh_pages):
 
 
 def test_a_reply_link_without_javascript_still_finds_its_comment(client, digest, fresh_pages):
-    comment = make_comment(digest, "Reply to me.")
+    comment = factories.make_comment(digest, "Reply to me.")
     url = digest.get_absolute_url()
     get(client, url)
     page = text(get(client, f"{url}?replytocom={comment.pk}"))

@@ -13,14 +13,12 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 
 import pytest
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django_comments_xtd.models import XtdComment
 
 from comments.models import DigestComment, VerifiedEmail
-from comments.threading import save_new_comment
+from comments.services import build_comment
 from tests import factories
 
 READERS = 50
@@ -144,16 +142,9 @@ def sqlite_in_a_file(live_server, path):
 
 
 def seed(digest, parent, name):
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(digest),
-        object_pk=str(digest.pk),
-        site_id=settings.SITE_ID,
-        user_name=name,
-        user_email=f"{name}@example.com",
-        comment=f"Seeded {name}",
-        comment_html=f"<p>Seeded {name}</p>",
+    return factories.make_comment(
+        digest, f"Seeded {name}", parent=parent, user_name=name, user_email=f"{name}@example.com"
     )
-    return save_new_comment(comment, parent)
 
 
 def check_thread(thread_id):
@@ -268,9 +259,9 @@ def test_the_checker_notices_a_reply_outside_its_parents_subtree(db, digest):
 def test_unique_thread_and_order_is_a_real_backstop(db, digest):
     root = seed(digest, None, "root")
     reply = seed(digest, root, "reply")
-    twin = DigestComment(
-        content_type=reply.content_type, object_pk=reply.object_pk, site_id=reply.site_id,
-        user_name="twin", user_email="twin@example.com", comment="Same place",
+    # Built, not placed: saved by hand into the reply's position, past the thread's lock.
+    twin = build_comment(
+        digest, user_name="twin", user_email="twin@example.com", comment="Same place",
         thread_id=root.pk, parent_id=root.pk, level=1, order=reply.order,
     )  # fmt: skip
     with pytest.raises(IntegrityError), transaction.atomic():

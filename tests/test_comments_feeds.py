@@ -6,16 +6,12 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.models import Digest
-from blog.sanitize import render_comment_text
-from comments.editing import DELETED_TEXT, remove
+from comments.actions import DELETED_TEXT, remove
 from comments.models import DigestComment
-from comments.threading import save_new_comment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,20 +20,9 @@ State = DigestComment.State
 
 
 def make_comment(digest, name="Ada Reader", text="A comment", *, minutes_ago=0, **fields):
-    """A comment stored as the posting view stores it, placed in its thread."""
-    parent = fields.pop("parent", None)
-    fields.setdefault("user_email", f"{name.partition(' ')[0].lower()}@example.com")
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(Digest),
-        object_pk=str(digest.pk),
-        site_id=settings.SITE_ID,
-        user_name=name,
-        comment=text,
-        comment_html=render_comment_text(text),
-        submit_date=timezone.now() - timedelta(minutes=minutes_ago),
-        **fields,
-    )
-    return save_new_comment(comment, parent)
+    """A comment by name, sent minutes_ago."""
+    submitted = timezone.now() - timedelta(minutes=minutes_ago)
+    return factories.make_comment(digest, text, user_name=name, submit_date=submitted, **fields)
 
 
 def feed_url(digest):

@@ -4,16 +4,12 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from blog.models import Digest
-from blog.sanitize import render_comment_text
 from comments.models import DigestComment, VerifiedEmail
-from comments.threading import save_new_comment
 from tests import factories
 from tests.comment_helpers import approved_author, post_comment
 
@@ -44,19 +40,10 @@ def editor_client(editor):
 
 
 def make_comment(digest, text="A comment.", state=State.HELD, parent=None, **fields):
-    fields.setdefault("user_name", "Ada Reader")
+    """Held unless said otherwise, from one address and IP: what the queue shows."""
     fields.setdefault("user_email", "ada@example.com")
     fields.setdefault("ip_address", "192.0.2.7")
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(Digest),
-        object_pk=str(digest.pk),
-        site_id=1,
-        comment=text,
-        comment_html=render_comment_text(text),
-        state=state,
-        **fields,
-    )
-    return save_new_comment(comment, parent)
+    return factories.make_comment(digest, text, state=state, parent=parent, **fields)
 
 
 def make_user(username, **fields):

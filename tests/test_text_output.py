@@ -7,7 +7,6 @@ from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
@@ -18,7 +17,6 @@ from blog.text import shorten
 from comments import avatars
 from comments.feeds import digest_feed_url
 from comments.models import DigestComment
-from comments.threading import save_new_comment
 from tests import factories
 from tests.comment_helpers import confirmation_link, post_after_commit, post_comment
 from tests.text_helpers import (
@@ -50,12 +48,10 @@ def editor_client(editor):
 
 def stored_raw(digest, name, text, state=State.PUBLIC, **fields):
     """A row as it may have been stored before blog.text (or imported): nothing cleaned."""
-    comment = DigestComment(
-        content_type=ContentType.objects.get_for_model(Digest), object_pk=str(digest.pk),
-        site_id=1, user_name=name, user_email="old@example.com", comment=text,
-        comment_html=f"<p>{text}</p>", state=state, submit_date=timezone.now(), **fields,
+    return factories.make_comment(
+        digest, text, user_name=name, user_email="old@example.com",
+        comment_html=f"<p>{text}</p>", state=state, **fields,
     )  # fmt: skip
-    return save_new_comment(comment, None)
 
 
 def every_output(client, digest, tmp_path):

@@ -15,10 +15,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from blog.models import Category, Digest, MediaItem, Tag
-from blog.sanitize import render_comment_text
-from comments.editing import remove
+from comments.actions import remove
 from comments.models import DigestComment
-from comments.threading import save_new_comment
 from tests import factories
 from wxr.models import WordPressPost
 
@@ -31,19 +29,11 @@ Kind = MediaItem.Kind
 
 
 def comment(digest, name, text, parent=None, state=State.PUBLIC, minutes=0):
-    new = DigestComment(
-        content_object=digest,
-        site_id=1,
-        user_name=name,
-        user_email=f"{name.lower()}@example.com",
-        user_url="https://example.com/" + name.lower(),
-        ip_address="192.0.2.1",
-        comment=text,
-        comment_html=render_comment_text(text),
-        state=state,
+    return factories.make_comment(
+        digest, text, parent=parent, deepest=9, state=state, user_name=name,
+        user_url="https://example.com/" + name.lower(), ip_address="192.0.2.1",
         submit_date=timezone.now() - timedelta(days=1) + timedelta(minutes=minutes),
-    )
-    return save_new_comment(new, parent, deepest=9)
+    )  # fmt: skip
 
 
 def build_blog():

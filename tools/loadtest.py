@@ -375,28 +375,24 @@ def seed_and_count():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from blog.models import Digest
     from blog.sanitize import render_comment_text
     from comments.models import DigestComment
-    from comments.threading import save_new_comment
+    from comments.services import create_comment
     from tools.bench import seed
 
     newest = seed(100, 5)
     rng = random.Random(250)  # noqa: S311 (reproducible shape, not security)
-    content_type = ContentType.objects.get_for_model(Digest)
     comment_html = render_comment_text(COMMENT)
     start = timezone.now() - timedelta(days=2)
     placed = []
     for n in range(250):
         open_parents = [c for c in placed if c.level < 4]
         parent = None if n < 30 or rng.random() < 0.15 else rng.choice(open_parents)
-        comment = DigestComment(
-            content_type=content_type,
-            object_pk=str(newest.pk),
-            site_id=1,
+        comment = create_comment(
+            newest,
+            parent,
             user_name=f"Reader {n}",
             user_email=f"reader{n}@example.com",
             user_url="https://example.com/" if n % 3 == 0 else "",
@@ -406,7 +402,7 @@ def seed_and_count():
             submit_date=start + timedelta(minutes=n),
             ip_address="192.0.2.1",
         )
-        placed.append(save_new_comment(comment, parent))
+        placed.append(comment)
     pages = {"home": "/", "digest": newest.get_absolute_url(), "feed": "/feed/"}
     print(
         json.dumps(

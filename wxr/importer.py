@@ -12,11 +12,8 @@ WordPress thing becomes is told in wxr.posts, wxr.threads, wxr.terms and wxr.upl
 
 from pathlib import Path
 
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.db import transaction
-
-from blog.models import Digest
 
 from . import content as wp_content
 from .matching import Matcher
@@ -163,12 +160,7 @@ class Importer:
 
     def write(self, reader):
         self.site = Site.objects.get_current()
-        self.threads = Threads(
-            self.summary,
-            content_type=ContentType.objects.get_for_model(Digest),
-            site=self.site,
-            users_by_wp_id=self.authors.by_wp_id,
-        )
+        self.threads = Threads(self.summary, users_by_wp_id=self.authors.by_wp_id)
         for login, record in self.author_records.items():
             self.authors.add(login, record)
         self.terms.add_categories(self.categories)

@@ -1,10 +1,10 @@
 """WordPress comments as threaded DigestComments, parents first.
 
-Each new comment is placed with comments.threading.save_new_comment, as a reader's
-reply would be, so thread, parent, level and order are right; only the depth limit
-is ours: IMPORT_DEEPEST levels below the top one (WordPress nests ten deep at most,
-our readers' replies COMMENTS_MAX_THREAD_LEVEL). Replies deeper than that follow
-their thread at the deepest level.
+Each new comment is made with comments.services.create_comment, placed in its thread
+under the thread's lock as a reader's reply would be, so thread, parent, level and order
+are right; only the depth limit is ours: IMPORT_DEEPEST levels below the top one
+(WordPress nests ten deep at most, our readers' replies COMMENTS_MAX_THREAD_LEVEL).
+Replies deeper than that follow their thread at the deepest level.
 
 States: approved → public; 0 → held (only moderators see it); spam → spam (not
 shown); trash → skipped, unless replies hang below it: then the "This comment was
@@ -21,9 +21,9 @@ from collections import defaultdict
 from django.utils import timezone
 
 from blog.sanitize import render_comment_text
-from comments.editing import DELETED_TEXT
+from comments.actions import placeholder_fields
 from comments.models import DigestComment
-from comments.threading import save_new_comment
+from comments.services import create_comment
 from comments.websites import without_credentials
 
 from .models import WordPressComment
@@ -40,10 +40,8 @@ STATES = {
 
 
 class Threads:
-    def __init__(self, summary, *, content_type, site, users_by_wp_id):
+    def __init__(self, summary, *, users_by_wp_id):
         self.summary = summary
-        self.content_type = content_type
-        self.site = site
         self.users_by_wp_id = users_by_wp_id
 
     def skip(self, raw_comments, reason):
@@ -158,10 +156,7 @@ class Threads:
             "user": self.users_by_wp_id.get(number(raw.get("wp:comment_user_id"))),
         }
         if state == DigestComment.State.REMOVED:
-            values.update(
-                user_name="", user_email="", user_url="", ip_address=None, user=None,
-                comment=DELETED_TEXT, comment_html=render_comment_text(DELETED_TEXT),
-            )  # fmt: skip
+            values.update(placeholder_fields())
         read = source_hash(raw)
         if existing is not None:
             comment = existing.comment
@@ -174,11 +169,7 @@ class Threads:
             WordPressComment.objects.filter(pk=existing.pk).update(source_hash=read)
             self.summary.count("comments", "updated")
             return comment
-        comment = DigestComment(
-            content_type=self.content_type, object_pk=str(digest.pk), site_id=self.site.pk,
-            **values,
-        )  # fmt: skip
-        save_new_comment(comment, parent, deepest=IMPORT_DEEPEST)
+        comment = create_comment(digest, parent, deepest=IMPORT_DEEPEST, **values)
         self.new_mappings.append(
             WordPressComment(post=mapping, wp_id=wp_id, comment=comment, source_hash=read)
         )

@@ -1,21 +1,20 @@
-from django.conf import settings
+"""Posting a comment and confirming a guest's address: the pages; the work is in
+comments.services and comments.actions."""
+
 from django.contrib import messages
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views import View
 
 from blog.models import Digest
 from blog.text import parse_id
 
-from . import abuse, moderation, notifications, verification
-from .forms import DigestCommentForm
-from .models import DigestComment, VerifiedEmail
-from .threading import ParentGone, ThreadTooDeep, save_new_comment
-
-OWN_COMMENTS = "own_comments"
-REMEMBER_COOKIE = "comment_author"
+from .. import abuse, actions, moderation, services, verification
+from ..forms import DigestCommentForm
+from ..models import DigestComment
+from ..threading import ParentGone, ThreadTooDeep
+from . import remember_author, remember_own
 
 
 class PostCommentView(View):
@@ -41,19 +40,8 @@ class PostCommentView(View):
         parent = self.parent(form, digest)
         if parent is False:
             return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
-
-        verified = comment.user_id is not None or verification.is_verified(comment.user_email)
-        comment.state, comment.moderation_reason = moderation.decide(comment)
-        if verified:
-            comment.verified_at = timezone.now()
-        elif comment.state != DigestComment.State.SPAM:
-            # Spam is never mailed about: no confirmation mail to an address we won't publish.
-            comment.state = DigestComment.State.UNVERIFIED
-        comment.fingerprint = abuse.fingerprint(comment)
         try:
-            with transaction.atomic():
-                save_new_comment(comment, parent)
-                self.announce(request, comment)
+            services.post_comment(request, comment, parent)
         except ParentGone:
             return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
         except ThreadTooDeep:
@@ -80,29 +68,6 @@ class PostCommentView(View):
         if parent is None or parent.state != DigestComment.State.PUBLIC:
             return False
         return parent
-
-    def announce(self, request, comment):
-        """Messages for the commenter and mails for everyone else, after commit."""
-        State = DigestComment.State
-        if comment.state == State.UNVERIFIED:
-            if verification.request_confirmation(comment, request):
-                messages.info(
-                    request,
-                    f"Almost done: we will send a link to {comment.user_email} in a moment. "
-                    "Your comment appears once you open it.",
-                )
-            else:
-                messages.warning(
-                    request,
-                    "We have already sent several confirmation mails to this address; "
-                    "use the newest one. Your comment is kept until you confirm.",
-                )
-        elif comment.state == State.HELD:
-            messages.info(request, "Your comment is awaiting moderation.")
-            notifications.comment_held(comment)
-        elif comment.state == State.PUBLIC:
-            notifications.comment_published(comment)
-        # Spam: said nothing to anyone; it waits in the admin's spam list.
 
     def refuse(self, request, digest, form, message, status):
         """Show the form again with everything the reader typed, and why it was not sent."""
@@ -149,52 +114,6 @@ class ConfirmView(View):
                 request, self.template_name, {"comment": None, "error": error}, status=400
             )
         if comment.state == DigestComment.State.UNVERIFIED:
-            with transaction.atomic():
-                comment.verified_at = timezone.now()
-                comment.state, comment.moderation_reason = moderation.decide(comment)
-                comment.save(update_fields=["verified_at", "state", "moderation_reason",
-                                            "is_public", "is_removed"])  # fmt: skip
-                verification.remember(comment.user_email)
-                if comment.state == DigestComment.State.PUBLIC:
-                    VerifiedEmail.objects.filter(email=comment.user_email).update(
-                        has_approved_comment=True
-                    )
-                PostCommentView().announce(request, comment)
+            actions.confirm(request, comment)
             remember_own(request, comment)
         return redirect(comment.get_absolute_url())
-
-
-def remember_own(request, comment):
-    """The session keeps the reader's own comments, so they see them while pending."""
-    own = request.session.get(OWN_COMMENTS, {})
-    own[str(comment.pk)] = int(comment.submit_date.timestamp())
-    request.session[OWN_COMMENTS] = own
-
-
-def own_comment_ids(request):
-    return {int(pk) for pk in request.session.get(OWN_COMMENTS, {})}
-
-
-def remember_author(response, form):
-    """Opt-in: keep name, email and website in a signed cookie for next time (a year)."""
-    data = form.cleaned_data
-    if "remember" not in form.fields:
-        return
-    if data.get("remember"):
-        value = {"name": data["name"], "email": data["email"], "url": data.get("url", "")}
-        response.set_signed_cookie(
-            REMEMBER_COOKIE, signing.dumps(value), salt=REMEMBER_COOKIE,
-            max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
-    else:
-        response.delete_cookie(REMEMBER_COOKIE)
-
-
-def remembered_author(request):
-    try:
-        raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_COOKIE)
-        value = signing.loads(raw)
-    except (KeyError, signing.BadSignature):
-        return {}
-    return {k: value.get(k, "") for k in ("name", "email", "url")} | {"remember": True}
