@@ -246,27 +246,12 @@ def test_each_comment_is_an_article_with_a_heading_and_whole_second_dates(client
 
 def _thread(digest, replies_per_level=(3, 2)):
     """A digest with top-level comments, each answered and answered again."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from comments.models import DigestComment
-    from comments.threading import save_new_comment
-
-    kind = ContentType.objects.get_for_model(Digest)
-
-    def place(text, parent=None):
-        comment = DigestComment(
-            content_type=kind, object_pk=str(digest.pk), site_id=1, user_name="Reader",
-            user_email="r@example.com", comment=text, comment_html=f"<p>{text}</p>",
-            state=DigestComment.State.PUBLIC,
-        )  # fmt: skip
-        return save_new_comment(comment, parent)
-
     for n in range(replies_per_level[0]):
-        top = place(f"top {n}")
+        top = factories.make_comment(digest, f"top {n}")
         for m in range(replies_per_level[1]):
-            reply = place(f"reply {n}.{m}", top)
-            place(f"answer {n}.{m}", reply)
-            place(f"answer again {n}.{m}", reply)
+            reply = factories.make_comment(digest, f"reply {n}.{m}", parent=top)
+            factories.make_comment(digest, f"answer {n}.{m}", parent=reply)
+            factories.make_comment(digest, f"answer again {n}.{m}", parent=reply)
 
 
 def test_long_threads_fold_replies_to_replies_and_keep_every_comment(client, settings):
