@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -12,10 +11,8 @@ from blog.text import parse_id
 from . import abuse, moderation, notifications, verification
 from .forms import DigestCommentForm
 from .models import DigestComment, VerifiedEmail
+from .session import remember_author, remember_own
 from .threading import ParentGone, ThreadTooDeep, save_new_comment
-
-OWN_COMMENTS = "own_comments"
-REMEMBER_COOKIE = "comment_author"
 
 
 class PostCommentView(View):
@@ -162,39 +159,3 @@ class ConfirmView(View):
                 PostCommentView().announce(request, comment)
             remember_own(request, comment)
         return redirect(comment.get_absolute_url())
-
-
-def remember_own(request, comment):
-    """The session keeps the reader's own comments, so they see them while pending."""
-    own = request.session.get(OWN_COMMENTS, {})
-    own[str(comment.pk)] = int(comment.submit_date.timestamp())
-    request.session[OWN_COMMENTS] = own
-
-
-def own_comment_ids(request):
-    return {int(pk) for pk in request.session.get(OWN_COMMENTS, {})}
-
-
-def remember_author(response, form):
-    """Opt-in: keep name, email and website in a signed cookie for next time (a year)."""
-    data = form.cleaned_data
-    if "remember" not in form.fields:
-        return
-    if data.get("remember"):
-        value = {"name": data["name"], "email": data["email"], "url": data.get("url", "")}
-        response.set_signed_cookie(
-            REMEMBER_COOKIE, signing.dumps(value), salt=REMEMBER_COOKIE,
-            max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
-    else:
-        response.delete_cookie(REMEMBER_COOKIE)
-
-
-def remembered_author(request):
-    try:
-        raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_COOKIE)
-        value = signing.loads(raw)
-    except (KeyError, signing.BadSignature):
-        return {}
-    return {k: value.get(k, "") for k in ("name", "email", "url")} | {"remember": True}

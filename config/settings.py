@@ -115,7 +115,7 @@ MIDDLEWARE = [
     # Old WordPress links (/?p=ID, old permalinks, /wp-content/uploads/…) and imported pages.
     "wxr.middleware.WordPressLinksMiddleware",
     # Last: hits still pass the session, CSRF and security middleware above.
-    "caching.pages.PageCacheMiddleware",
+    "caching.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from blog.models import Digest
 from blog.sanitize import render_comment_text
-from caching import pages
+from caching import middleware
 from comments import editing
 from comments.models import DigestComment
 from comments.threading import save_new_comment
-from comments.views import OWN_COMMENTS, REMEMBER_COOKIE
+from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
 from tests import factories
 from tests.comment_helpers import approved_author, form_data, post_after_commit, post_comment
 
@@ -88,7 +88,7 @@ def get(client, url, **headers):
 
 
 def state(response):
-    return response.get(pages.HEADER)
+    return response.get(middleware.HEADER)
 
 
 def text(response):
@@ -436,11 +436,11 @@ def test_the_remember_me_cookie_is_never_cached(client, digest):
 def test_a_response_setting_its_own_cookie_is_not_stored(client, digest):
     home = reverse("blog:digest-list")
     request = get(client, home).wsgi_request
-    middleware = pages.PageCacheMiddleware(lambda request: None)
+    page_cache = middleware.PageCacheMiddleware(lambda request: None)
     response = HttpResponse("A page")
-    assert middleware.storable(request, response)
+    assert page_cache.storable(request, response)
     response.set_cookie("tracking", "1")
-    assert not middleware.storable(request, response)
+    assert not page_cache.storable(request, response)
 
 
 # CSRF ----------------------------------------------------------------------------------
