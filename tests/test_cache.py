@@ -24,8 +24,8 @@ from blog.sanitize import render_comment_text
 from caching import middleware
 from comments import editing
 from comments.models import DigestComment
-from comments.threading import save_new_comment
 from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
+from comments.threading import save_new_comment
 from tests import factories
 from tests.comment_helpers import approved_author, form_data, post_after_commit, post_comment
 
