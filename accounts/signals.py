@@ -53,4 +53,3 @@ def account_removed(sender, request, socialaccount, **kwargs):
 def delete_avatar_file(sender, instance, **kwargs):
     if instance.avatar:
         instance.avatar.storage.delete(instance.avatar.name)
-
