@@ -13,7 +13,9 @@ from datetime import timedelta
 
 import pytest
 import redis
+from allauth.socialaccount.models import SocialApp
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sites.models import Site
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -28,6 +30,7 @@ from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
 from comments.threading import save_new_comment
 from tests import factories
 from tests.comment_helpers import approved_author, form_data, post_after_commit, post_comment
+from tests.idp.wordpress_standin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -578,3 +581,54 @@ def test_a_reply_link_without_javascript_still_finds_its_comment(client, digest,
     get(client, url)
     page = text(get(client, f"{url}?replytocom={comment.pk}"))
     assert "Reply to Ada Reader" in page
+
+
+# Sign-ins ------------------------------------------------------------------------------
+
+
+def bumps(caplog):
+    return [r for r in caplog.records if r.getMessage().startswith("page generation bumped")]
+
+
+def test_a_sign_in_with_unchanged_data_makes_no_page_stale(
+    wordpress, digest, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(Client())  # the first: the reader's name and profile are stored
+    url = digest.get_absolute_url()
+    assert state(get(Client(), url)) == "miss"
+    assert state(get(Client(), url)) == "hit"
+
+    with caplog.at_level("DEBUG", logger="caching.generation"):
+        with django_capture_on_commit_callbacks(execute=True):
+            sign_in(Client())  # the same identity, nothing new to show
+        assert state(get(Client(), url)) == "hit"
+    assert bumps(caplog) == []
+
+
+def test_a_first_sign_in_makes_pages_stale_once(
+    wordpress, digest, backend, caplog, django_capture_on_commit_callbacks
+):
+    url = digest.get_absolute_url()
+    get(Client(), url)
+    logs = caplog.at_level("DEBUG", logger="caching.generation")
+    with logs, django_capture_on_commit_callbacks(execute=True):
+        sign_in(Client())  # a new name on the user, a new profile: two rows saved
+    if backend == "redis":
+        assert len(bumps(caplog)) == 1  # once, when the sign-in's transaction commits
+    else:
+        # The database row is bumped inside that transaction: other workers see it once.
+        assert bumps(caplog)
+    assert state(get(Client(), url)) == "miss"
+
+
+def test_a_new_provider_shows_its_button_at_once(client, digest):
+    url = digest.get_absolute_url()
+    get(client, url)
+    assert state(get(client, url)) == "hit"
+    app = SocialApp.objects.create(
+        provider="openid_connect", provider_id="corp", name="Corp SSO", client_id="blog",
+        secret="s3cret", settings={"server_url": "http://127.0.0.1:9"},
+    )  # fmt: skip
+    app.sites.add(Site.objects.get_current())
+    assert "Log in with Corp SSO" in text(get(client, url))
