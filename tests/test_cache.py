@@ -5,6 +5,7 @@ database row) and with the machine's Redis (the generation sits beside the pages
 a Redis database and key prefix of their own.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -16,6 +17,7 @@ import redis
 from allauth.socialaccount.models import SocialApp
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
@@ -345,6 +347,25 @@ def test_a_change_inside_a_transaction_is_announced_again_on_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         digest.save()
     assert len(callbacks) == (1 if backend == "redis" else 0)
+
+
+def test_many_changes_in_one_transaction_make_one_generation(
+    client, digest, backend, caplog, django_capture_on_commit_callbacks
+):
+    url = digest.get_absolute_url()
+    get(client, url)
+    logs = caplog.at_level("DEBUG", logger="caching.generation")
+    with logs, django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            digest.save()  # in a savepoint that is rolled back: its announcement goes too
+            raise RuntimeError
+        digest.title = "Renamed once"
+        digest.save()
+        factories.make_tag("chemistry")
+    if backend == "redis":
+        assert len(bumps(caplog)) == 1
+    page = get(client, url)
+    assert state(page) == "miss" and "Renamed once" in text(page)
 
 
 # Conditional requests ------------------------------------------------------------------
