@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml scripts/make_venv.py
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# Mails, feeds and the sitemap name the address the server listens on, unless
+# DJANGO_SITE_DOMAIN says otherwise: migrate keeps the Sites row at it, the worker reads it.
+run serve: export DJANGO_SITE_DOMAIN ?= $(HOST):$(PORT)
+
 # The web server and one task worker (mail goes out from the worker); Ctrl-C stops both.
 run: install
 	$(BIN)/python manage.py migrate --noinput

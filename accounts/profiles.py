@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import URLValidator
+from django.db import transaction
 from PIL import Image, ImageOps
 
 from blog import fetch, images
@@ -84,28 +85,45 @@ def fetch_avatar(url):
 
 
 def update_from_account(account):
-    """Fill the account owner's profile (and, for a provider-only account, their name)."""
+    """Fill the account owner's profile (and, for a provider-only account, their name).
+
+    Nothing is saved unless something changed: the page cache (caching/) watches users
+    and profiles, and a sign-in with the same identity must not make every page stale.
+    """
     user = account.user
     name, avatar_url, profile_url = identity(account)
-    profile, _ = Profile.objects.get_or_create(user=user)
-    shown_before = (profile.display_name, profile.profile_url, profile.avatar.name)
+    profile = Profile.objects.filter(user=user).first() or Profile(user=user)
+    stored_before = _stored(profile)
     profile.display_name = name[:150]
     profile.profile_url = profile_url[:500]
     profile.provider = account.provider
+    names_before = (user.first_name, user.last_name)
     if not user.has_usable_password():
         # Readers who signed up with the provider go by the name it gives; editors keep
         # the name they have in the admin.
         first, _, last = name.partition(" ")
         user.first_name, user.last_name = first[:150], last.strip()[:150]
-        user.save(update_fields=["first_name", "last_name"])
     if avatar_url != profile.avatar_source:
-        _replace_avatar(profile, avatar_url)
-    profile.save()
-    if (profile.display_name, profile.profile_url, profile.avatar.name) != shown_before:
-        from .signals import pages_changed
-
-        pages_changed()
+        _replace_avatar(profile, avatar_url)  # fetched before the transaction: no lock held
+    save_user = (user.first_name, user.last_name) != names_before
+    save_profile = profile.pk is None or _stored(profile) != stored_before
+    if save_user or save_profile:
+        with transaction.atomic():  # one change for the page cache, however many rows
+            if save_user:
+                user.save(update_fields=["first_name", "last_name"])
+            if save_profile:
+                profile.save()
     return profile
+
+
+def _stored(profile):
+    return (
+        profile.display_name,
+        profile.profile_url,
+        profile.provider,
+        profile.avatar.name,
+        profile.avatar_source,
+    )
 
 
 def _replace_avatar(profile, url):

@@ -2,15 +2,13 @@
 
 import logging
 
-from django.apps import apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 
 logger = logging.getLogger(__name__)
 
 
 def connect():
     from allauth.account.signals import user_logged_in
-    from allauth.socialaccount.models import SocialApp
     from allauth.socialaccount.signals import social_account_added, social_account_removed
 
     from .models import Profile
@@ -19,9 +17,6 @@ def connect():
     social_account_added.connect(account_added, dispatch_uid="accounts.account_added")
     social_account_removed.connect(account_removed, dispatch_uid="accounts.account_removed")
     post_delete.connect(delete_avatar_file, sender=Profile, dispatch_uid="accounts.avatar_file")
-    for signal in (post_save, post_delete):
-        # The comment forms list the providers.
-        signal.connect(pages_changed, sender=SocialApp, dispatch_uid="accounts.apps")
 
 
 def _update(account):
@@ -58,11 +53,3 @@ def account_removed(sender, request, socialaccount, **kwargs):
 def delete_avatar_file(sender, instance, **kwargs):
     if instance.avatar:
         instance.avatar.storage.delete(instance.avatar.name)
-
-
-def pages_changed(sender=None, **kwargs):
-    """Something cached pages show has changed (the page cache of caching/, if installed)."""
-    if apps.is_installed("caching"):
-        from caching.pages import content_changed
-
-        content_changed()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class BlogConfig(AppConfig):
@@ -11,3 +12,16 @@ class BlogConfig(AppConfig):
 
         # Pillow's own bomb guard at our limit, also for files sorl-thumbnail opens later.
         Image.MAX_IMAGE_PIXELS = settings.BLOG_MAX_IMAGE_PIXELS
+        post_migrate.connect(sync_site, sender=self)
+
+
+def sync_site(using="default", **kwargs):
+    """Keep the Sites row (used in feeds, sitemaps and mails) at DJANGO_SITE_DOMAIN."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.using(using).update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": settings.SITE_DOMAIN, "name": settings.BLOG_TITLE},
+    )
+    Site.objects.clear_cache()

@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom feeds with each digest's full content."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,6 +64,9 @@ class LatestDigestsFeed(Feed):
 
     def __call__(self, request, *args, **kwargs):
         self.request = request
+        # The Sites row's address, as Feed gives each entry's link: the entry's content
+        # (its images, its link back) names the same site.
+        self.site_root = add_domain(get_current_site(request).domain, "", request.is_secure())
         return super().__call__(request, *args, **kwargs)
 
     def title(self):
@@ -99,7 +103,9 @@ class LatestDigestsFeed(Feed):
 
     def item_extra_kwargs(self, item):
         content = render_to_string(
-            "blog/_digest_feed_content.html", {"digest": item}, request=self.request
+            "blog/_digest_feed_content.html",
+            {"digest": item, "site_root": self.site_root},
+            request=self.request,
         )
         return {"content": content}
 

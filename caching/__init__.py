@@ -1,1 +1,1 @@
-"""Whole pages for anonymous readers, from the shared cache (see caching.pages)."""
+"""Whole pages and shared fragments for readers, from the shared cache (see caching.middleware)."""

@@ -1,10 +1,17 @@
 from django.apps import AppConfig, apps
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-OTHER_MODELS = ("accounts.Profile",)
+# Other apps' models that pages show, when those apps are installed: the avatar and link
+# of a signed-in commenter, and the providers the log-in buttons offer.
+OTHER_MODELS = ("accounts.Profile", "socialaccount.SocialApp")
 
 
 class CachingConfig(AppConfig):
-    """Cached reader pages, and the signals that make every cached page stale."""
+    """Cached reader pages and fragments, and the signals that make them stale.
+
+    A layer above blog and comments: it watches their models and signals, and installs
+    its fragment cache into blog.fragments; neither app imports it.
+    """
 
     name = "caching"
     verbose_name = "Page cache"
@@ -13,37 +20,42 @@ class CachingConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.contrib.flatpages.models import FlatPage
         from django.contrib.sites.models import Site
-        from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from blog import fragments as shared_parts
         from blog.models import Category, Digest, MediaItem, MenuLink, RelatedLink, Tag
         from comments.models import DigestComment
+        from comments.signals import comments_updated
 
+        from . import fragments
+
+        shared_parts.keep_with(fragments.cached)
         # Everything a cached page shows. Comments: every save and delete, whatever the
         # state (posted, confirmed, approved in the admin or its bulk actions, held,
-        # marked spam, deleted); edits made with QuerySet.update() call content_changed()
-        # from DigestCommentQuerySet.update().
+        # marked spam, deleted), and edits made with QuerySet.update().
         watched = (Digest, MediaItem, RelatedLink, Category, Tag, DigestComment, Site)
         for model in (*watched, MenuLink, FlatPage):
-            uid = f"caching.{model._meta.label_lower}"
-            post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
+            watch(model, model._meta.label_lower)
         for through in (Digest.categories.through, Digest.tags.through):
             m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"caching.{through}")
-        # Other apps' models that comments show (the avatar and link of a signed-in
-        # commenter), when those apps are installed.
+        comments_updated.connect(_changed, sender=DigestComment, dispatch_uid="caching.update")
         for label in OTHER_MODELS:
             try:
                 model = apps.get_model(label)
             except (LookupError, ValueError):
                 continue
-            post_save.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.save")
-            post_delete.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.delete")
+            watch(model, label)
         # Digests and feeds name their author; a sign-in only stores last_login.
         post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="caching.user")
 
 
+def watch(model, label):
+    """Every save and delete of `model` makes cached pages stale."""
+    post_save.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.save")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"caching.{label}.delete")
+
+
 def _changed(sender, **kwargs):
-    from .pages import content_changed
+    from .generation import content_changed
 
     content_changed()
 

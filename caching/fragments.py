@@ -1,8 +1,9 @@
 """Rendered parts of pages shared by every reader, for the requests the page cache can't
 serve (signed-in readers, commenters, any page cache miss): the archive sidebar and a
-digest's list of public comments.
+digest's list of public comments, the site menu. blog.fragments.shared() comes here once
+caching.apps has installed cached() as its keeper.
 
-An entry carries the page generation (caching.pages) it was rendered under, so every
+An entry carries the page generation (caching.generation) it was rendered under, so every
 change that makes cached pages stale makes these stale too, on every node; and, like a
 page, it never outlives PAGE_CACHE_SECONDS or the next scheduled publication.
 FRAGMENT_CACHE_SECONDS = 0 turns fragments off (the query-count tests do).
@@ -16,7 +17,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils.safestring import mark_safe
 
-from . import pages
+from .generation import page_cache, usable
+from .store import lifetime, lookup, store
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +26,12 @@ log = logging.getLogger(__name__)
 def cached(name, render):
     """render()'s HTML, from the cache while nothing has changed; name says what it shows."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
-    if seconds <= 0 or not pages.usable(pages.page_cache()):
+    cache = page_cache()
+    if seconds <= 0 or not usable(cache):
         return render()
-    cache = pages.page_cache()
     key = "pages:fragment:" + hashlib.sha256(repr(name).encode()).hexdigest()
     try:
-        generation, entry = pages._generation_and_entry(cache, key)
+        generation, entry = lookup(cache, key)
     except DatabaseError:
         raise  # the generation row: render() would only wait for the database again
     except Exception:
@@ -43,12 +45,12 @@ def cached(name, render):
     ):
         return mark_safe(entry["html"])  # noqa: S308 (our own template's output, as rendered)
     html = render()
-    lifetime = pages.lifetime(seconds)
-    if generation is not None and lifetime:
-        entry = {"generation": generation, "expires": time.time() + lifetime, "html": str(html)}
+    seconds = lifetime(seconds)
+    if generation is not None and seconds:
+        entry = {"generation": generation, "expires": time.time() + seconds, "html": str(html)}
         entry["bytes"] = len(entry["html"])
         try:
-            pages.store(cache, key, entry, lifetime)
+            store(cache, key, entry, seconds)
         except Exception:
             log.warning("fragment cache: could not store %r", name, exc_info=True)
     return html

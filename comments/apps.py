@@ -16,7 +16,6 @@ class CommentsConfig(AppConfig):
         from .models import DigestComment
 
         # No xtd moderator is registered: comments.moderation decides (see its docstring).
-        post_migrate.connect(sync_site, sender=self)
         post_migrate.connect(create_cache_tables, sender=self)
         # xtd flips is_public on every reply below a comment whose visibility changes;
         # our `state` decides each comment's visibility, so that cascade is switched off.
@@ -29,18 +28,6 @@ def delete_comments_of_digest(sender, instance, using, **kwargs):
     from .models import DigestComment
 
     DigestComment.objects.using(using).for_digest(instance).delete()
-
-
-def sync_site(using="default", **kwargs):
-    """Keep the Sites row (used in feeds, sitemaps and mails) at DJANGO_SITE_DOMAIN."""
-    from django.conf import settings
-    from django.contrib.sites.models import Site
-
-    Site.objects.using(using).update_or_create(
-        pk=settings.SITE_ID,
-        defaults={"domain": settings.SITE_DOMAIN, "name": settings.BLOG_TITLE},
-    )
-    Site.objects.clear_cache()
 
 
 def create_cache_tables(using="default", **kwargs):

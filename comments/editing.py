@@ -1,7 +1,7 @@
 """Authors change or remove their own comment for a short while after sending it.
 
 Who the author is: a signed-in reader owns the comments made with their account; a guest
-owns the comments views.remember_own() listed in their session, with the submit time as a
+owns the comments session.remember_own() listed in their session, with the submit time as a
 check. The session is kept on the server behind a signed, HttpOnly cookie, so the Edit and
 Delete links work only in the browser the comment was written in; a signed token in the
 link itself would be a key that works wherever the address ends up (synced history, a
@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import DigestComment
-from .views import OWN_COMMENTS
+from .session import OWN_COMMENTS
 
 # A comment deleted by its author but kept because it has replies (see actions.remove()).
 DELETED = Q(state=DigestComment.State.REMOVED)

@@ -19,7 +19,7 @@ FEED_SIZE = 30
 
 def digest_feed_url(digest):
     """The comment feed's address, with the digest's date like its permalink."""
-    return reverse("digest-comments-feed", kwargs=digest.permalink_kwargs())
+    return reverse("comments:digest-feed", kwargs=digest.permalink_kwargs())
 
 
 def feed_comments():

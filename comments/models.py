@@ -4,6 +4,8 @@ from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 from blog.text import shorten
 
+from .signals import comments_updated
+
 
 class DigestCommentQuerySet(models.QuerySet):
     def for_digest(self, digest):
@@ -21,11 +23,9 @@ class DigestCommentQuerySet(models.QuerySet):
         return self.filter(state=DigestComment.State.PUBLIC)
 
     def update(self, **kwargs):
-        """As QuerySet.update(), and cached pages are refreshed: no post_save is sent."""
-        from caching.pages import content_changed
-
+        """As QuerySet.update(), and says so (signals.comments_updated): no post_save is sent."""
         rows = super().update(**kwargs)
-        content_changed()
+        comments_updated.send(sender=self.model, rows=rows)
         return rows
 
 

@@ -17,6 +17,7 @@ from config.logging import django_logging
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Reading the environment --------------------------------------------------------------
 def env_bool(name, default=False):
     value = os.environ.get(name)
     if value is None:
@@ -28,6 +29,7 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Deployment mode, secrets and hosts ---------------------------------------------------
 DEBUG = env_bool("DJANGO_DEBUG")
 # The django-insecure- prefix makes `check --deploy` flag a missing key.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-dev-only")
@@ -53,6 +55,7 @@ ADMIN_PATH = (os.environ.get("DJANGO_ADMIN_PATH", "").strip("/") or "admin") + "
 # Proxies trusted for X-Forwarded-For and X-Forwarded-Proto (the same list gunicorn uses).
 FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# Applications, middleware, URLs and templates -----------------------------------------
 INSTALLED_APPS = [
     "blog",
     # Mail as deliveries sent by background tasks (django-tasks on its database backend).
@@ -115,7 +118,7 @@ MIDDLEWARE = [
     # Old WordPress links (/?p=ID, old permalinks, /wp-content/uploads/…) and imported pages.
     "wxr.middleware.WordPressLinksMiddleware",
     # Last: hits still pass the session, CSRF and security middleware above.
-    "caching.pages.PageCacheMiddleware",
+    "caching.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,6 +140,7 @@ TEMPLATES = [
     },
 ]
 
+# Database -----------------------------------------------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -144,8 +148,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Seconds the 503 page asks clients to wait while the database is down.
+RETRY_AFTER_SECONDS = 30
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# PostgreSQL timeouts -----------------------------------------------------------------
+# SQLite: write transactions take the lock when they start (no "database is locked"
+# half-way through posting a comment) and WAL lets readers go on meanwhile.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+
+# PostgreSQL timeouts ------------------------------------------------------------------
 # A database that is down, unreachable or silent gives readers the 503 page within
 # seconds instead of holding a worker until gunicorn kills it. In production: connect
 # within 2 s (libpq's minimum; `?connect_timeout=N` in DATABASE_URL overrides it), the
@@ -180,21 +198,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if _statement_timeout:
         _db_options.setdefault("answer_timeout", _statement_timeout + 1)
         _db_options.setdefault("tcp_user_timeout", round((_statement_timeout + 1) * 1000))
-# Seconds the 503 page asks clients to wait while the database is down.
-RETRY_AFTER_SECONDS = 30
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# SQLite: write transactions take the lock when they start (no "database is locked"
-# half-way through posting a comment) and WAL lets readers go on meanwhile.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-
+# Caches: the page cache, shared fragments and the shared counters ---------------------
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
@@ -207,7 +212,6 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Shared counters ----------------------------------------------------------------------
 # Comment flood and rate limits and django-allauth's limits count here, once for every
 # gunicorn worker (and node): the same Redis with REDIS_URL, else a database table
 # (made by `migrate`). Never a process's own memory, which would count per worker.
@@ -222,16 +226,15 @@ CACHES[COUNTER_CACHE_ALIAS] = (
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 )
-# Whole reader pages for anonymous visitors, at most this many seconds (caching.pages);
+# Whole reader pages for anonymous visitors, at most this many seconds (caching/);
 # 0 turns the page cache off. Changes show at once: saving bumps a generation.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_ALIAS = "default"
 # Parts shared by every reader (the archive sidebar, a digest's public comments), also for
 # pages rendered fresh, e.g. for signed-in readers (caching.fragments); 0 turns them off.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "600"))
-# `make loadtest` only: adds the plain yardstick view (config/loadtest.py).
-LOADTEST = env_bool("DJANGO_LOADTEST")
 
+# Passwords, language and time ---------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -244,8 +247,10 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# The site and the blog ----------------------------------------------------------------
 # The site's public address, used in feeds, sitemaps and mails; kept in the Sites
-# framework's row on every `migrate`.
+# framework's row on every `migrate` (blog.apps.sync_site). `make run` and `make serve`
+# default it to the address they listen on, $(HOST):$(PORT).
 SITE_ID = 1
 SITE_DOMAIN = os.environ.get("DJANGO_SITE_DOMAIN", "127.0.0.1:8000")
 
@@ -259,7 +264,27 @@ BLOG_NOINDEX_ARCHIVES = env_bool("BLOG_NOINDEX_ARCHIVES")
 # Uploaded images larger than this many pixels are refused (decompression bombs).
 BLOG_MAX_IMAGE_PIXELS = int(os.environ.get("BLOG_MAX_IMAGE_PIXELS", str(40_000_000)))
 BLOG_MAX_UPLOAD_BYTES = int(os.environ.get("BLOG_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-# Request size limits -------------------------------------------------------------------
+# Video posters are fetched once, when an editor saves a video item without an image.
+BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
+BLOG_VIDEO_POSTER_SOURCES = {
+    "youtube": (
+        "https://i.ytimg.com/vi/{id}/maxresdefault.jpg",
+        "https://i.ytimg.com/vi/{id}/hqdefault.jpg",
+    ),
+    "vimeo": "https://vimeo.com/api/oembed.json?url={url}&width=1280",
+}
+# Widths of the resized renditions offered in srcset.
+BLOG_IMAGE_WIDTHS = (480, 720, 960, 1600)
+
+# Server-side fetches (blog.fetch) -----------------------------------------------------
+# Every request the server makes itself (blog.fetch): seconds to connect, and for the whole
+# fetch, redirects included. Loopback and private addresses are refused except these exact
+# host:port pairs (e.g. "127.0.0.1:8080", "intranet.example:443", "[::1]:8080").
+FETCH_CONNECT_TIMEOUT = 3
+FETCH_TIMEOUT = 5
+FETCH_ALLOWED_PRIVATE = env_list("FETCH_ALLOWED_PRIVATE")
+
+# Request size limits ------------------------------------------------------------------
 # A body larger than this is refused (413) before it is read. Staff may send a digest
 # with five full-size images (the cover and four items, BLOG_MAX_UPLOAD_BYTES each) and
 # its text; nginx's client_max_body_size should be the same (docs/deploy.md).
@@ -270,24 +295,8 @@ MAX_REQUEST_BYTES = int(
 MAX_PUBLIC_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_PUBLIC_REQUEST_BYTES", str(256 * 1024)))
 # Form fields that are not files, in memory (Django's default, stated here).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Video posters are fetched once, when an editor saves a video item without an image.
-BLOG_FETCH_VIDEO_POSTERS = env_bool("BLOG_FETCH_VIDEO_POSTERS", default=True)
-BLOG_VIDEO_POSTER_SOURCES = {
-    "youtube": (
-        "https://i.ytimg.com/vi/{id}/maxresdefault.jpg",
-        "https://i.ytimg.com/vi/{id}/hqdefault.jpg",
-    ),
-    "vimeo": "https://vimeo.com/api/oembed.json?url={url}&width=1280",
-}
-# Every request the server makes itself (blog.fetch): seconds to connect, and for the whole
-# fetch, redirects included. Loopback and private addresses are refused except these exact
-# host:port pairs (e.g. "127.0.0.1:8080", "intranet.example:443", "[::1]:8080").
-FETCH_CONNECT_TIMEOUT = 3
-FETCH_TIMEOUT = 5
-FETCH_ALLOWED_PRIVATE = env_list("FETCH_ALLOWED_PRIVATE")
-# Widths of the resized renditions offered in srcset.
-BLOG_IMAGE_WIDTHS = (480, 720, 960, 1600)
 
+# Static files, media and thumbnails ---------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -353,6 +362,7 @@ THUMBNAIL_QUALITY = 82
 # Copies are drawn from 8-bit sRGB pixels (16-bit grey scaled, CMYK and ICC profiles applied).
 THUMBNAIL_ENGINE = "blog.images.ThumbnailEngine"
 
+# Mail ---------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
@@ -368,7 +378,7 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
-# Background tasks and mail delivery (django-tasks, django-tasks-db; mailer/) ------------
+# Background tasks and mail delivery (django-tasks, django-tasks-db; mailer/) ----------
 # Requests never talk to the mail server: each mail is stored as a delivery, and a task in
 # this database sends it. `manage.py db_worker` runs the tasks (`make run` and `make serve`
 # start one; docs/deploy.md: the systemd unit). Several workers, on several machines, may
@@ -386,53 +396,12 @@ MAIL_CLAIM_SECONDS = float(os.environ.get("MAIL_CLAIM_SECONDS", "120"))
 # past this many seconds the "tasks" check says not ok (the node stays ready: pages work).
 TASKS_MAX_WAIT_SECONDS = float(os.environ.get("TASKS_MAX_WAIT_SECONDS", "300"))
 
+# Logging ------------------------------------------------------------------------------
 # JSON lines on stdout in production (each with the request's id), plain text otherwise.
 LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = django_logging(LOG_FORMAT, os.environ.get("DJANGO_LOG_LEVEL", "INFO"))
 
-# Security headers --------------------------------------------------------------------
-# nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options are on
-# everywhere (Django's defaults, stated here); the HTTPS ones only when served over HTTPS.
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-if HTTPS:
-    SECURE_SSL_REDIRECT = True
-    # gunicorn sets the scheme from X-Forwarded-Proto sent by a FORWARDED_ALLOW_IPS proxy.
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
-
-# Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images.
-# Video players are iframes that static/blog/site.js inserts when the reader clicks a
-# facade; until then nothing is requested from the video hosts. JSON-LD is a data block,
-# not a script, so script-src does not apply to it.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [
-            SELF,
-            *inline_style_hashes(BASE_DIR / "templates/500.html", BASE_DIR / "templates/503.html"),
-        ],
-        "img-src": [
-            SELF,
-            *MEDIA_ORIGINS,
-            *(["https://www.gravatar.com"] if env_bool("COMMENTS_GRAVATAR") else []),
-        ],
-        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        **({"upgrade-insecure-requests": True} if HTTPS else {}),
-    },
-}
-
-# Comments (django-comments-xtd 2.10 under our own `comments` app) -----------------
+# Comments (django-comments-xtd 2.10 under our own `comments` app) ---------------------
 COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_MODEL = "comments.models.DigestComment"
 COMMENTS_XTD_FORM_CLASS = "comments.forms.DigestCommentForm"
@@ -485,7 +454,7 @@ COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = env_bool("COMMENTS_NOTIFY_EDITORS_OF_PUBLIC"
 # derived from the email address in the page). On: Gravatar images from the address's hash.
 COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", default=False)
 
-# Social login for commenters (accounts/ on django-allauth) -------------------------------
+# Social login for commenters (accounts/ on django-allauth) ----------------------------
 # Readers sign in with an account they have elsewhere and comment under its name and
 # avatar. A provider is on when its client id and secret are set here (SOCIAL_<NAME>_...)
 # or as a "Social application" in the admin. README: how to register with each provider.
@@ -518,7 +487,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:account"
 ACCOUNT_LOGOUT_REDIRECT_URL = "blog:digest-list"
 # Callback addresses given to providers are https:// when the site is served over HTTPS.
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if globals().get("HTTPS") else "http"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 # allauth's rate limits count in the shared counters (COUNTER_CACHE_ALIAS, accounts.apps);
 # on top of its defaults, finished provider sign-ins per IP.
 ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
@@ -585,12 +554,6 @@ SOCIALACCOUNT_PROVIDERS = {
     },
 }
 
-
-def _origin(url):
-    """scheme://host[:port] of an absolute URL."""
-    return "/".join(url.split("/")[:3])
-
-
 # The sign-in buttons POST here and are redirected to the provider: the page's CSP
 # form-action must allow the providers' sign-in pages. ACCOUNTS_FORM_ACTION_ORIGINS adds
 # those of OpenID Connect providers configured in the admin.
@@ -598,12 +561,53 @@ SOCIAL_LOGIN_ORIGINS = [
     "https://github.com",
     "https://accounts.google.com",
     "https://www.facebook.com",
-    _origin(WORDPRESS_COM_API_URL),
-    *([_origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []),
+    origin(WORDPRESS_COM_API_URL),
+    *([origin(OIDC_SERVER_URL)] if OIDC_SERVER_URL else []),
     *env_list("ACCOUNTS_FORM_ACTION_ORIGINS"),
 ]
-if "CONTENT_SECURITY_POLICY" in globals():
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
-        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"],
-        *SOCIAL_LOGIN_ORIGINS,
-    ]
+
+# Security headers ---------------------------------------------------------------------
+# nosniff, Referrer-Policy, Cross-Origin-Opener-Policy and X-Frame-Options are on
+# everywhere (Django's defaults, stated here); the HTTPS ones only when served over HTTPS.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    # gunicorn sets the scheme from X-Forwarded-Proto sent by a FORWARDED_ALLOW_IPS proxy.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
+
+# Content-Security-Policy (django-csp): only our own scripts, styles, fonts and images.
+# Video players are iframes that static/blog/site.js inserts when the reader clicks a
+# facade; until then nothing is requested from the video hosts. JSON-LD is a data block,
+# not a script, so script-src does not apply to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [
+            SELF,
+            *inline_style_hashes(BASE_DIR / "templates/500.html", BASE_DIR / "templates/503.html"),
+        ],
+        "img-src": [
+            SELF,
+            *MEDIA_ORIGINS,
+            *(["https://www.gravatar.com"] if COMMENTS_GRAVATAR else []),
+        ],
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *SOCIAL_LOGIN_ORIGINS],
+        "frame-ancestors": [NONE],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+
+# Load testing -------------------------------------------------------------------------
+# `make loadtest` only: adds the plain yardstick view (config/loadtest.py).
+LOADTEST = env_bool("DJANGO_LOADTEST")

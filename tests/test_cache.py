@@ -5,6 +5,7 @@ database row) and with the machine's Redis (the generation sits beside the pages
 a Redis database and key prefix of their own.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -13,18 +14,22 @@ from datetime import timedelta
 
 import pytest
 import redis
+from allauth.socialaccount.models import SocialApp
+from django.contrib.sites.models import Site
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Digest
-from caching import pages
+from caching import middleware
 from comments import actions
 from comments.models import DigestComment
-from comments.views import OWN_COMMENTS, REMEMBER_COOKIE
+from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
 from tests import factories
 from tests.comment_helpers import approved_author, form_data, post_after_commit, post_comment
+from tests.idp.wordpress_standin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +90,7 @@ def get(client, url, **headers):
 
 
 def state(response):
-    return response.get(pages.HEADER)
+    return response.get(middleware.HEADER)
 
 
 def text(response):
@@ -326,6 +331,25 @@ def test_a_change_inside_a_transaction_is_announced_again_on_commit(
     assert len(callbacks) == (1 if backend == "redis" else 0)
 
 
+def test_many_changes_in_one_transaction_make_one_generation(
+    client, digest, backend, caplog, django_capture_on_commit_callbacks
+):
+    url = digest.get_absolute_url()
+    get(client, url)
+    logs = caplog.at_level("DEBUG", logger="caching.generation")
+    with logs, django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            digest.save()  # in a savepoint that is rolled back: its announcement goes too
+            raise RuntimeError
+        digest.title = "Renamed once"
+        digest.save()
+        factories.make_tag("chemistry")
+    if backend == "redis":
+        assert len(bumps(caplog)) == 1
+    page = get(client, url)
+    assert state(page) == "miss" and "Renamed once" in text(page)
+
+
 # Conditional requests ------------------------------------------------------------------
 
 
@@ -418,11 +442,11 @@ def test_the_remember_me_cookie_is_never_cached(client, digest):
 def test_a_response_setting_its_own_cookie_is_not_stored(client, digest):
     home = reverse("blog:digest-list")
     request = get(client, home).wsgi_request
-    middleware = pages.PageCacheMiddleware(lambda request: None)
+    page_cache = middleware.PageCacheMiddleware(lambda request: None)
     response = HttpResponse("A page")
-    assert middleware.storable(request, response)
+    assert page_cache.storable(request, response)
     response.set_cookie("tracking", "1")
-    assert not middleware.storable(request, response)
+    assert not page_cache.storable(request, response)
 
 
 # CSRF ----------------------------------------------------------------------------------
@@ -560,3 +584,54 @@ def test_a_reply_link_without_javascript_still_finds_its_comment(client, digest,
     get(client, url)
     page = text(get(client, f"{url}?replytocom={comment.pk}"))
     assert "Reply to Ada Reader" in page
+
+
+# Sign-ins ------------------------------------------------------------------------------
+
+
+def bumps(caplog):
+    return [r for r in caplog.records if r.getMessage().startswith("page generation bumped")]
+
+
+def test_a_sign_in_with_unchanged_data_makes_no_page_stale(
+    wordpress, digest, caplog, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(Client())  # the first: the reader's name and profile are stored
+    url = digest.get_absolute_url()
+    assert state(get(Client(), url)) == "miss"
+    assert state(get(Client(), url)) == "hit"
+
+    with caplog.at_level("DEBUG", logger="caching.generation"):
+        with django_capture_on_commit_callbacks(execute=True):
+            sign_in(Client())  # the same identity, nothing new to show
+        assert state(get(Client(), url)) == "hit"
+    assert bumps(caplog) == []
+
+
+def test_a_first_sign_in_makes_pages_stale_once(
+    wordpress, digest, backend, caplog, django_capture_on_commit_callbacks
+):
+    url = digest.get_absolute_url()
+    get(Client(), url)
+    logs = caplog.at_level("DEBUG", logger="caching.generation")
+    with logs, django_capture_on_commit_callbacks(execute=True):
+        sign_in(Client())  # a new name on the user, a new profile: two rows saved
+    if backend == "redis":
+        assert len(bumps(caplog)) == 1  # once, when the sign-in's transaction commits
+    else:
+        # The database row is bumped inside that transaction: other workers see it once.
+        assert bumps(caplog)
+    assert state(get(Client(), url)) == "miss"
+
+
+def test_a_new_provider_shows_its_button_at_once(client, digest):
+    url = digest.get_absolute_url()
+    get(client, url)
+    assert state(get(client, url)) == "hit"
+    app = SocialApp.objects.create(
+        provider="openid_connect", provider_id="corp", name="Corp SSO", client_id="blog",
+        secret="s3cret", settings={"server_url": "http://127.0.0.1:9"},
+    )  # fmt: skip
+    app.sites.add(Site.objects.get_current())
+    assert "Log in with Corp SSO" in text(get(client, url))

@@ -28,7 +28,7 @@ def make_comment(digest, name="Ada Reader", text="A comment", *, minutes_ago=0, 
 def feed_url(digest):
     local = timezone.localtime(digest.published_at)
     kwargs = {"year": local.year, "month": local.month, "day": local.day, "slug": digest.slug}
-    return reverse("digest-comments-feed", kwargs=kwargs)
+    return reverse("comments:digest-feed", kwargs=kwargs)
 
 
 def read_feed(client, url):
@@ -94,13 +94,13 @@ def test_unpublished_digests_have_no_comment_feed(client):
 
 def test_a_wrong_date_redirects_to_the_digests_feed(client, digest):
     wrong = reverse(
-        "digest-comments-feed", kwargs={"year": 2001, "month": 2, "day": 3, "slug": digest.slug}
+        "comments:digest-feed", kwargs={"year": 2001, "month": 2, "day": 3, "slug": digest.slug}
     )
     response = client.get(wrong)
     assert response.status_code == 301
     assert response["Location"] == feed_url(digest)
     missing = reverse(
-        "digest-comments-feed", kwargs={"year": 2001, "month": 2, "day": 3, "slug": "no-such"}
+        "comments:digest-feed", kwargs={"year": 2001, "month": 2, "day": 3, "slug": "no-such"}
     )
     assert client.get(missing).status_code == 404
 

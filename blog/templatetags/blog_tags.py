@@ -4,9 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from caching import fragments
-
-from .. import text
+from .. import fragments, text
 from ..models import Category, Digest, MenuLink
 
 register = template.Library()
@@ -39,13 +37,13 @@ def archive_nav():
 
     The same on every page: rendered once and shared until something changes.
     """
-    return fragments.cached("archive-nav", _render_archive_nav)
+    return fragments.shared("archive-nav", _render_archive_nav)
 
 
 @register.simple_tag
 def site_menu():
     """The header's links to the pages an editor chose (MenuLink), shared like the sidebar."""
-    return fragments.cached("site-menu", _render_site_menu)
+    return fragments.shared("site-menu", _render_site_menu)
 
 
 def _render_site_menu():

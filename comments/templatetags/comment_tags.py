@@ -7,15 +7,15 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from blog import fragments
 from blog.text import parse_id
-from caching import fragments
 
 from .. import avatars, editing, feeds, profiles
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
+from ..session import own_comment_ids, remembered_author
 from ..threading import max_level
-from ..views import own_comment_ids, remembered_author
 
 register = template.Library()
 
@@ -80,7 +80,7 @@ def comment_section(context, digest):
 
     The list is the same for every reader who has nothing of their own in it (no pending
     comment, nothing they may still edit): for them it is rendered once and shared
-    (caching.fragments) until anything changes.
+    (blog.fragments) until anything changes.
     """
     request = context["request"]
     own = own_comment_ids(request)
@@ -107,7 +107,7 @@ def comment_section(context, digest):
         html = render_listing()
     else:
         key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
-        html = fragments.cached(key, render_listing)
+        html = fragments.shared(key, render_listing)
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)

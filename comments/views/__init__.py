@@ -1,48 +1,5 @@
 """The reader's pages: posting.py (post, confirm), editing.py (edit, delete) and
 subscriptions.py (subscribe, unsubscribe). Views take requests and answer them; what they
 decide with is comments.moderation, what they do is comments.services and comments.actions.
-
-Below, for now, what a reader's browser session keeps about their comments.
+What a reader's browser session keeps about their comments is comments.session.
 """
-
-from django.conf import settings
-from django.core import signing
-
-OWN_COMMENTS = "own_comments"
-REMEMBER_COOKIE = "comment_author"
-
-
-def remember_own(request, comment):
-    """The session keeps the reader's own comments, so they see them while pending."""
-    own = request.session.get(OWN_COMMENTS, {})
-    own[str(comment.pk)] = int(comment.submit_date.timestamp())
-    request.session[OWN_COMMENTS] = own
-
-
-def own_comment_ids(request):
-    return {int(pk) for pk in request.session.get(OWN_COMMENTS, {})}
-
-
-def remember_author(response, form):
-    """Opt-in: keep name, email and website in a signed cookie for next time (a year)."""
-    data = form.cleaned_data
-    if "remember" not in form.fields:
-        return
-    if data.get("remember"):
-        value = {"name": data["name"], "email": data["email"], "url": data.get("url", "")}
-        response.set_signed_cookie(
-            REMEMBER_COOKIE, signing.dumps(value), salt=REMEMBER_COOKIE,
-            max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )  # fmt: skip
-    else:
-        response.delete_cookie(REMEMBER_COOKIE)
-
-
-def remembered_author(request):
-    try:
-        raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_COOKIE)
-        value = signing.loads(raw)
-    except (KeyError, signing.BadSignature):
-        return {}
-    return {k: value.get(k, "") for k in ("name", "email", "url")} | {"remember": True}

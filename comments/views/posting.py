@@ -13,8 +13,8 @@ from blog.text import parse_id
 from .. import abuse, actions, moderation, services, verification
 from ..forms import DigestCommentForm
 from ..models import DigestComment
+from ..session import remember_author, remember_own
 from ..threading import ParentGone, ThreadTooDeep
-from . import remember_author, remember_own
 
 
 class PostCommentView(View):

@@ -5,8 +5,8 @@ archives, categories, tags, feeds, sitemap, robots.txt), without a query string 
 than ``?page=``, answered 200, for a reader with nothing personal in the request.
 
 Who gets fresh pages: signed-in readers; a session holding the reader's own comments
-(comments.views.OWN_COMMENTS: their pending comments and Edit links are shown only to
-them); any request with messages waiting; a browser with the "remember me" cookie
+(comments.session.OWN_COMMENTS: their pending comments and Edit links are shown only
+to them); any request with messages waiting; a browser with the "remember me" cookie
 (its name and email are filled into the comment form). Responses that set a cookie of
 their own, change the session or say private/no-cache/no-store are not stored.
 
@@ -16,17 +16,10 @@ reader served from the cache gets a token made for their own cookie (get_token()
 also sets the cookie when they have none). The form's signed timestamp (valid two
 hours) is far older than PAGE_CACHE_SECONDS can ever make it.
 
-Invalidation: a *generation* is stored beside the pages and every entry carries the
-generation it was rendered under; an entry of another generation is a miss. Saving or
-deleting a digest, item, link, category, tag or comment (caching.apps) bumps it, so a
-change made on one node is seen at once by every node sharing the cache. The bump
-happens at once and again when the transaction commits: a page rendered between the
-two from the old data is stored under the older generation, never served again.
-With a cache local to each process (LocMemCache, no REDIS_URL) workers share nothing but
-the database, so the generation is a database row, bumped in the same transaction.
-
-Time: an entry lives PAGE_CACHE_SECONDS at most, and never past the publication time of
-the next scheduled digest, so scheduled digests appear on time.
+Invalidation: every entry carries the generation it was rendered under
+(caching.generation); an entry of another generation is a miss. Saving or deleting
+anything a page shows (caching.apps) makes a new generation, on every node at once.
+Time: caching.store.
 
 Conditional requests: stored pages carry a weak ETag (a hash of the page without its
 CSRF tokens) and Last-Modified (when it was rendered) and answer 304 to a matching
@@ -37,23 +30,20 @@ every time and keeps shared proxies from storing a page made for one reader's co
 import hashlib
 import logging
 import re
-import secrets
-import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
-from django.db import DatabaseError, transaction
-from django.db.models import F, Min
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+
+from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
+
+from .generation import enabled, page_cache
+from .store import lifetime, lookup, store
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +62,7 @@ CACHED_ROUTES = frozenset(
         "blog:atom-feed",
         "blog:sitemap",
         "blog:robots",
-        "digest-comments-feed",
+        "comments:digest-feed",
         "comments:feed",
     }
 )
@@ -84,141 +74,7 @@ STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 # What {% csrf_token %} renders; the token is swapped for CSRF_PLACEHOLDER when stored.
 CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]+)(")')
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
-GENERATION_KEY = "pages:generation"
 HEADER = "X-Page-Cache"
-
-
-def page_cache():
-    return caches[settings.PAGE_CACHE_ALIAS]
-
-
-def usable(cache):
-    return not isinstance(cache, DummyCache)
-
-
-def enabled():
-    return settings.PAGE_CACHE_SECONDS > 0 and usable(page_cache())
-
-
-def is_local(cache):
-    """A cache each process keeps for itself: nothing shared between gunicorn workers."""
-    return isinstance(cache, LocMemCache)
-
-
-# Generation ------------------------------------------------------------------------
-
-
-def _new_generation():
-    # Random rather than a counter: a generation evicted from the cache and made again
-    # can never come back as the value an old entry was stored under.
-    return secrets.token_hex(8)
-
-
-def _bump_shared():
-    try:
-        page_cache().set(GENERATION_KEY, _new_generation(), timeout=None)
-    except Exception:
-        # Redis unreachable: pages are served uncached meanwhile, and stored pages
-        # expire after PAGE_CACHE_SECONDS at most.
-        log.warning("page cache: could not bump the generation", exc_info=True)
-
-
-def content_changed():
-    """Something readers see has changed: every cached page is stale, on every node."""
-    if not (enabled() or settings.FRAGMENT_CACHE_SECONDS > 0) or not usable(page_cache()):
-        return
-    if is_local(page_cache()):
-        from .models import Generation
-
-        if not Generation.objects.filter(pk=1).update(value=F("value") + 1):
-            Generation.objects.update_or_create(pk=1, defaults={"value": 1})
-        return
-    _bump_shared()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump_shared)
-
-
-def _generation_and_entry(cache, key):
-    """(generation, stored entry or None) for an entry stored by store()."""
-    if is_local(cache):
-        from .models import Generation
-
-        generation = Generation.objects.filter(pk=1).values_list("value", flat=True).first()
-        return str(generation or 0), cache.get(key)
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        return cache.get(GENERATION_KEY), None
-    entry = NEAR.get(key, generation)
-    if entry is None:
-        entry = cache.get(key)
-        if entry is not None and entry["generation"] == generation:
-            NEAR.put(key, entry)
-    return generation, entry
-
-
-class NearCache:
-    """The entries this process used last, kept in its memory: a hit then costs one small
-    read from the shared cache (the generation, which every hit checks) instead of the
-    whole page. Bounded by PAGE_CACHE_NEAR_BYTES (default 8 MB) per process."""
-
-    def __init__(self):
-        self.entries, self.size, self.lock = OrderedDict(), 0, threading.Lock()
-
-    def get(self, key, generation):
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if entry["generation"] != generation or entry["expires"] <= time.time():
-                self._drop(key)
-                return None
-            self.entries.move_to_end(key)
-            return entry
-
-    def put(self, key, entry):
-        limit = getattr(settings, "PAGE_CACHE_NEAR_BYTES", 8 * 1024 * 1024)
-        with self.lock:
-            self._drop(key)
-            if entry["bytes"] > limit:
-                return
-            self.entries[key] = entry
-            self.size += entry["bytes"]
-            while self.size > limit:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key):
-        entry = self.entries.pop(key, None)
-        if entry is not None:
-            self.size -= entry["bytes"]
-
-
-NEAR = NearCache()
-
-
-def store(cache, key, entry, seconds):
-    """Keep an entry in the shared cache (and this process's near cache)."""
-    cache.set(key, entry, timeout=int(seconds) + 1)
-    if not is_local(cache):
-        NEAR.put(key, entry)
-
-
-def lifetime(seconds):
-    """How long an entry rendered now may live: `seconds` at most, and never past the
-    moment the next scheduled digest goes public. 0: don't store it."""
-    until_publication = _seconds_to_next_publication()
-    if until_publication is not None:
-        seconds = min(seconds, until_publication)
-    return seconds if seconds >= 1 else 0
-
-
-def _seconds_to_next_publication():
-    """Seconds until the next scheduled digest goes public (None: none scheduled)."""
-    from blog.models import Digest
-
-    now = timezone.now()
-    nxt = Digest.objects.scheduled().aggregate(at=Min("published_at"))["at"]
-    return None if nxt is None else (nxt - now).total_seconds()
 
 
 # Requests --------------------------------------------------------------------------
@@ -236,8 +92,6 @@ def is_cacheable_request(request):
 
 def is_personal(request):
     """Whether the page may show this reader something that is theirs alone."""
-    from comments.views import OWN_COMMENTS, REMEMBER_COOKIE
-
     if request.COOKIES.get(REMEMBER_COOKIE):
         return True
     if request.user.is_authenticated:
@@ -284,14 +138,14 @@ class PageCacheMiddleware:
         key = cache_key(request)
         cache = page_cache()
         try:
-            generation, entry = _generation_and_entry(cache, key)
+            generation, entry = lookup(cache, key)
         except DatabaseError:
             raise
         except Exception:
             log.warning("page cache unreachable; serving uncached", exc_info=True)
             return None
         if generation is None:
-            return None  # the cache is down (a fail-soft backend answers nothing)
+            return None  # the cache is down
         had_csrf_cookie = "CSRF_COOKIE" in request.META
         if entry and entry["generation"] == generation and entry["expires"] > time.time():
             request._page_cache = {"state": "hit"}
