@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_comments.models import Comment
 
-from . import embeds, images
+from . import embeds, images, renditions
 from .sanitize import render_author_markdown, strip_tags
 from .text import shorten
 
@@ -196,7 +196,7 @@ class Digest(models.Model):
         new_cover = images.normalise_upload(self.cover_image)
         super().save(*args, **kwargs)
         if new_cover:
-            images.warm_renditions(self.cover_image)
+            renditions.warm_renditions(self.cover_image)
 
     def get_absolute_url(self):
         if self.published_at is None:
@@ -296,7 +296,7 @@ class MediaItem(models.Model):
         new_image = images.normalise_upload(self.image)
         super().save(*args, **kwargs)
         if new_image:
-            images.warm_renditions(self.image)
+            renditions.warm_renditions(self.image)
 
     def get_absolute_url(self):
         return f"{self.digest.get_absolute_url()}#{self.anchor}"

@@ -360,7 +360,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 THUMBNAIL_PRESERVE_FORMAT = True
 THUMBNAIL_QUALITY = 82
 # Copies are drawn from 8-bit sRGB pixels (16-bit grey scaled, CMYK and ICC profiles applied).
-THUMBNAIL_ENGINE = "blog.images.ThumbnailEngine"
+THUMBNAIL_ENGINE = "blog.renditions.ThumbnailEngine"
 
 # Mail ---------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")

@@ -24,7 +24,7 @@ MAY_IMPORT = {
 }
 MAX_LINES = 400
 # Product files still over MAX_LINES, being split by other work: this list may only shrink.
-STILL_OVER = {"blog/images.py"}
+STILL_OVER = set()
 # Circles other work is taking apart: may only shrink (none left).
 KNOWN_CIRCLES = []
 

@@ -1,9 +1,9 @@
 """{% responsive_image %}: a <picture> offering resized copies of an upload, WebP first, with
-an <img> of the original format as the fallback (see blog/images.py)."""
+an <img> of the original format as the fallback (see blog/renditions.py)."""
 
 from django import template
 
-from blog import images
+from blog import renditions
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def responsive_image(field_file, *, alt, sizes="100vw", loading="lazy", css_clas
     ``alt`` is required: give "" for a decorative image. ``sizes`` says how wide the
     image is shown, e.g. "(min-width: 50rem) 46rem, 100vw". Renders nothing without a file.
     """
-    candidates = images.renditions(field_file)
+    candidates = renditions.renditions(field_file)
     if not candidates:
         return {"image": None}
     return {
@@ -23,7 +23,7 @@ def responsive_image(field_file, *, alt, sizes="100vw", loading="lazy", css_clas
         "image": candidates[-2] if len(candidates) > 1 else candidates[-1],
         "candidates": candidates if len(candidates) > 1 else [],
         # The same widths in WebP, for browsers that take it (nearly all).
-        "webp": images.webp_renditions(field_file),
+        "webp": renditions.webp_renditions(field_file),
         "alt": alt,
         "sizes": sizes,
         "loading": loading,
