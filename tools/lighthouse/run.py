@@ -8,6 +8,8 @@
    Debian's chromium, mobile emulation as Lighthouse's default, against the home page,
    the demo digest, the 250-comment digest, a year archive and a search, and prints the
    performance, accessibility, best-practices and SEO scores with PASS or MISS against 95.
+4. Checks each page's HTML with the Nu HTML checker (vnu.jar, from the same package.json;
+   needs Java) and prints its errors and warnings.
 
 Everything stays on this machine; Lighthouse's own network throttling is simulated.
 """
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -119,7 +122,10 @@ def main():
             for name, path in pages.items():
                 result, failing = scores(binary, server.url + path, work)
                 rows.append((name, path, result, failing))
+                with urllib.request.urlopen(server.url + path, timeout=30) as page:  # noqa: S310
+                    (work / f"{name}.html").write_bytes(page.read())
         report(rows)
+        nu_report(pages, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -134,6 +140,26 @@ def report(rows):
             verdict = "PASS" if result[category] >= TARGET else "MISS"
             audits = ", ".join(failing[category]) or "-"
             print(f"{verdict} {name} {category} {result[category]} ({path}); below 1: {audits}")
+
+
+def nu_report(pages, work):
+    """The Nu HTML checker's errors and warnings for each page, as served."""
+    jar = HERE / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    files = [str(work / f"{name}.html") for name in pages]
+    result = subprocess.run(  # noqa: S603
+        ["java", "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],  # noqa: S607
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    print()
+    for name in pages:
+        found = [m for m in messages if m.get("url", "").endswith(f"/{name}.html")]
+        errors = [m for m in found if m["type"] == "error"]
+        warnings = [m for m in found if m["type"] != "error"]
+        verdict = "PASS" if not errors else "MISS"
+        print(f"{verdict} {name} Nu checker: {len(errors)} errors, {len(warnings)} warnings")
+        for message in (errors + warnings)[:5]:
+            print(f"    {message['type']}: {message['message'][:140]}")
 
 
 # Run inside `manage.py shell` against the throwaway database: prints the pages as JSON.
