@@ -66,11 +66,6 @@ def unsubscribe_url(email, digest_id):
     return site_url(reverse("comments:unsubscribe", kwargs={"token": token}))
 
 
-def unsubscribe_headers(url):
-    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to url."""
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
 # Rules
 
 

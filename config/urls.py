@@ -14,6 +14,7 @@ urlpatterns = [
     # Readers' accounts: ours (profile, deletion), then django-allauth's sign-in and providers.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("follow/", include("followers.urls")),
     path("", include("blog.urls")),
     # yyyy and mm: blog.converters, registered when blog.urls is imported.
     path(
