@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("follow/", include("followers.urls")),
+    path("likes/", include("likes.urls")),
     path("", include("blog.urls")),
     # yyyy and mm: blog.converters, registered when blog.urls is imported.
     path(

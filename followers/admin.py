@@ -96,7 +96,7 @@ class SendingSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "batch_size", "mails_per_minute")
 
     def has_add_permission(self, request):
-        return not SendingSettings.objects.exists()
+        return False  # the one row is made when the list is first opened
 
     def has_delete_permission(self, request, obj=None):
         return False
