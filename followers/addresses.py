@@ -19,7 +19,7 @@ def problem_with(raw):
     value = raw.strip()
     if len(value) > MAX_LENGTH:
         return f"An address is at most {MAX_LENGTH} characters long; this one has {len(value):,}."
-    if value.count("@") > 1 or _SEPARATORS.search(value):
+    if sum("@" in part for part in _SEPARATORS.split(value)) > 1:
         return "Give one address only."
     try:
         validate_email(value)

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from mailer import limits
 from mailer.models import Delivery
-from mailer.outbox import URGENT, message, send_all_after_commit, site_url
+from mailer.outbox import URGENT, message, send_all_after_commit, send_in_batches, site_url
 
-from .models import Follower
+from .models import Follower, SendingSettings
 
 SALT = "followers.confirm"
 
@@ -80,14 +80,22 @@ def confirmation_mail(follower):
 
 def queue_confirmation(followers, key=None):
     """A new link for each of these followers (pending again); each request is its own
-    event, told apart by the time. Returns how many mails were queued."""
+    event, told apart by the time. Many (an import) go in batches at the sending pace.
+    Returns how many mails were queued."""
     now = timezone.now()
     pks = [follower.pk for follower in followers]
-    Follower.objects.filter(pk__in=pks).update(state=Follower.State.PENDING, requested_at=now)
+    for start in range(0, len(pks), 5000):
+        Follower.objects.filter(pk__in=pks[start : start + 5000]).update(
+            state=Follower.State.PENDING, requested_at=now
+        )
     for follower in followers:
         follower.state, follower.requested_at = Follower.State.PENDING, now
     key = key or f"follow-confirm:{pks[0]}:{now.timestamp():.6f}"
-    return send_all_after_commit(key, [confirmation_mail(f) for f in followers], URGENT)
+    if len(followers) == 1:
+        return send_all_after_commit(key, [confirmation_mail(followers[0])], URGENT)
+    pace = SendingSettings.current()
+    mails = (confirmation_mail(follower) for follower in followers)
+    return send_in_batches(key, mails, max(pace.batch_size, 1), pace.mails_per_minute)
 
 
 def confirm(follower):
