@@ -63,8 +63,10 @@ def profiles(user_ids):
     return import_string(path)(user_ids) if path and user_ids else {}
 
 
-def changed(digest_id):
-    """A like or unlike: the next reader gets a fresh summary (once this commits)."""
+def like_changed(sender, instance, **kwargs):
+    """A like or unlike: the next reader gets a fresh summary (and again once it commits,
+    so a reader in between can't keep the old one)."""
+    digest_id = instance.digest_id
     counters.delete(key(digest_id))
     transaction.on_commit(lambda: counters.delete(key(digest_id)))
 

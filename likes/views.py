@@ -98,7 +98,6 @@ def toggle(digest, reader):
                     Like.objects.create(digest=digest, **reader)
             except IntegrityError:
                 pass  # the same reader's other click, at the same moment: one like
-        summary.changed(digest.pk)
     return not deleted
 
 

@@ -22,7 +22,8 @@ logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's line per c
 
 
 class SmtpSink:
-    """Accepts every mail on 127.0.0.1; `received` lists (recipient, subject, message id).
+    """Accepts every mail on 127.0.0.1; `received` lists (recipient, subject, message id),
+    `messages` the (recipient, parsed mail) pairs.
 
     `hold_after(n)`: once n mails are in, the next client waits at RCPT TO (before sending
     anything of that mail) until `release()`; `held` is set while one waits there.
@@ -30,6 +31,7 @@ class SmtpSink:
 
     def __init__(self):
         self.received = []
+        self.messages = []
         self.lock = threading.Lock()
         self.held = threading.Event()
         self._hold_at = None
@@ -53,6 +55,13 @@ class SmtpSink:
         if self._release is not None:
             self.controller.loop.call_soon_threadsafe(self._release.set)
 
+    def mail_to(self, address, subject_contains=""):
+        """The newest mail to `address` whose subject contains the text, or None."""
+        with self.lock:
+            found = [m for to, m in self.messages if to == address]
+        found = [m for m in found if subject_contains in (m["Subject"] or "")]
+        return found[-1] if found else None
+
     def recipients(self):
         with self.lock:
             return [to for to, _, _ in self.received]
@@ -70,6 +79,7 @@ class SmtpSink:
         with self.lock:
             for to in envelope.rcpt_tos:
                 self.received.append((to, mail["Subject"], mail["Message-ID"]))
+                self.messages.append((to, mail))
         return "250 Message accepted for delivery"
 
 
