@@ -11,16 +11,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from blog.models import Digest
 from blog.news import is_news
+from mailer.models import Delivery
 from mailer.outbox import send_in_batches
 
 from .digest_mail import DigestMail
 from .models import Follower, Mailing, SendingSettings
 
 logger = logging.getLogger(__name__)
+
+# Digests in a row the mail server refused for good before an address counts as bouncing.
+BOUNCES = 2
 
 
 def digest_saved(sender, instance, raw=False, **kwargs):
@@ -84,6 +89,7 @@ def announce(digest_id):
 
 def queue_for_followers(mailing):
     """One delivery per confirmed follower, in batches at the configured rate."""
+    mark_bouncing()
     pace = SendingSettings.current()
     mail = DigestMail(mailing.digest)
     followers = list(Follower.objects.confirmed().order_by("pk").values_list("email", "token"))
@@ -91,6 +97,24 @@ def queue_for_followers(mailing):
     return send_in_batches(
         mailing.delivery_key, messages, max(pace.batch_size, 1), pace.mails_per_minute
     )
+
+
+def mark_bouncing():
+    """Followers whose last BOUNCES digests all failed for good are not mailed again."""
+    failed = (
+        Delivery.objects.failed()
+        .filter(key__startswith="digest:")
+        .values("to")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=BOUNCES)
+        .values_list("to", flat=True)
+    )
+    for email in failed:
+        recent = Delivery.objects.filter(to=email, key__startswith="digest:").exclude(
+            status=Delivery.Status.PENDING
+        )[:BOUNCES]
+        if all(d.status == Delivery.Status.FAILED for d in recent):
+            Follower.objects.confirmed().filter(email=email).update(state=Follower.State.BOUNCING)
 
 
 def due_digest_ids():

@@ -254,3 +254,16 @@ def test_a_signed_in_reader_follows_with_their_account_in_one_click(sent_mail):
     assert response.status_code == 302
     assert "Done: each new digest" in client.get("/").content.decode()
     assert Follower.objects.get().state == "confirmed" and sent_mail() == []
+
+
+def test_an_address_refused_for_two_digests_is_bouncing_and_not_mailed(sent_mail):
+    confirmed_followers("ada@example.com", "gone@example.com")
+    for title in ("First digest", "Second digest"):
+        digest = publish(title)
+        sent_mail()
+        Delivery.objects.filter(key=f"digest:{digest.pk}", to="gone@example.com").update(
+            status="failed", last_error="SMTPRecipientsRefused: 550 no such user"
+        )
+    publish("Later digest")
+    assert [m.to for m in digest_mails(sent_mail())] == [["ada@example.com"]]
+    assert Follower.objects.get(email="gone@example.com").state == "bouncing"
