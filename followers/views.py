@@ -8,10 +8,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from blog.back import page_posted_from
 from blog.text import limited_field
 from mailer.limits import client_ip
 
@@ -77,7 +77,7 @@ class FollowView(View):
             outcome = following.ask(form.cleaned_data["email"], client_ip(request))
         level = messages.WARNING if outcome == following.Outcome.LIMITED else messages.SUCCESS
         messages.add_message(request, level, outcome, extra_tags=place_tag(where))
-        return redirect(f"{back_to(request)}#follow-{where}")
+        return redirect(f"{page_posted_from(request, reverse('followers:follow'))}#follow-{where}")
 
 
 def account_address(request):
@@ -85,16 +85,6 @@ def account_address(request):
     user = request.user
     email = user.email if user.is_authenticated else ""
     return normal(email) if email and not problem_with(email) else ""
-
-
-def back_to(request):
-    """The page the form was on (our own pages only), else /follow/."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target.split("#")[0]
-    return reverse("followers:follow")
 
 
 class ConfirmView(View):

@@ -6,9 +6,9 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from blog.back import page_posted_from
 from blog.models import Digest
 from blog.text import parse_id
 from mailer.limits import client_ip, hit
@@ -85,7 +85,7 @@ class LikeView(View):
             return response
         level = messages.SUCCESS if status == 200 else messages.WARNING
         messages.add_message(request, level, text, extra_tags=f"placed {PLACE}")
-        return redirect(f"{back_to(request, digest)}#likes")
+        return redirect(f"{page_posted_from(request, digest.get_absolute_url())}#likes")
 
 
 def toggle(digest, reader):
@@ -99,12 +99,3 @@ def toggle(digest, reader):
             except IntegrityError:
                 pass  # the same reader's other click, at the same moment: one like
     return not deleted
-
-
-def back_to(request, digest):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target.split("#")[0]
-    return digest.get_absolute_url()
