@@ -267,3 +267,22 @@ def test_an_address_refused_for_two_digests_is_bouncing_and_not_mailed(sent_mail
     publish("Later digest")
     assert [m.to for m in digest_mails(sent_mail())] == [["ada@example.com"]]
     assert Follower.objects.get(email="gone@example.com").state == "bouncing"
+
+
+def test_a_video_is_its_poster_from_our_media_linking_to_the_digest(sent_mail):
+    confirmed_followers("ada@example.com")
+    digest = Digest.objects.create(title="Fresh digest", slug="posters", status="draft")
+    video = factories.make_item(
+        digest, title="A talk", image=factories.image_upload("poster.jpg"), alt_text="A stage"
+    )
+    digest.status = Digest.Status.PUBLISHED
+    digest.save()
+    [mail] = digest_mails(sent_mail())
+    html = html_part(mail)
+    link = f'<a href="http://testserver{digest.get_absolute_url()}#{video.anchor}">'
+    assert link in html
+    poster = html[html.index(link) :].split('<img src="')[1].split('"')[0]
+    assert poster.startswith("http://testserver/media/") and poster.endswith(".jpg")
+    assert 'alt="Watch the video: A talk"' in html
+    assert "youtube.com" not in html  # the player lives on the digest's page
+    assert f"Video: http://testserver{digest.get_absolute_url()}#{video.anchor}" in mail.body
