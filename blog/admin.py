@@ -125,7 +125,7 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ("status", "published_at", "author", "allow_comments"),
+                "fields": ("status", "published_at", "author", "allow_comments", "allow_likes"),
                 "description": "A published digest with a future date is scheduled: "
                 "readers see it from that moment.",
             },

@@ -22,6 +22,7 @@ from django.utils import timezone
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from .models import Category, Digest, MediaItem, RelatedLink, Tag
+from .news import not_news
 
 DIGEST = {
     "title": "Connections between physics and deep learning",
@@ -146,11 +147,11 @@ def item_url(spec):
     return spec["article"]
 
 
+@not_news()
 @transaction.atomic
 def create_demo_digest():
-    """Create the demo digest, replacing an earlier one with the same slug.
-
-    Returns (digest, replaced).
+    """Create the demo digest, replacing an earlier one with the same slug; it is no news
+    for followers. Returns (digest, replaced).
     """
     old = Digest.objects.filter(slug=DIGEST["slug"]).first()
     replaced = old is not None

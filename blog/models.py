@@ -177,6 +177,9 @@ class Digest(models.Model):
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
     allow_comments = models.BooleanField(default=True)
+    allow_likes = models.BooleanField(
+        default=True, help_text="Readers may like this digest (when likes are on for the site)."
+    )
     # Plain text of the intro and the items, kept for search.
     search_text = models.TextField(blank=True, editable=False)
 

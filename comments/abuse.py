@@ -4,30 +4,14 @@
 import hashlib
 
 from django.conf import settings
-from django.core.cache import caches
-from django.utils.connection import ConnectionProxy
 
-# Like django.core.cache.cache: each thread's own client of that cache.
-counters = ConnectionProxy(caches, settings.COUNTER_CACHE_ALIAS)
+from mailer.limits import client_ip, counters
+from mailer.limits import hashed as _digest
+from mailer.limits import hit as _hit
 
 
 class Refused(Exception):
     """The request is refused with HTTP 429 and this message."""
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def _hit(key, seconds):
-    """Count one event in a window; returns how many there were in it, this one included."""
-    if counters.add(key, 1, seconds):
-        return 1
-    try:
-        return counters.incr(key)
-    except ValueError:  # expired between add and incr
-        counters.add(key, 1, seconds)
-        return 1
 
 
 def check_flood_and_rate(request, email):
@@ -56,7 +40,3 @@ def fingerprint(comment):
     author = comment.user_email.casefold() or f"user:{comment.user_id or ''}"
     raw = f"{comment.object_pk}\n{author}\n{text}"
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _digest(value):
-    return hashlib.sha256(value.casefold().encode()).hexdigest()[:32]

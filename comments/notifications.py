@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from blog.site import site_url
-from mailer.outbox import message, send_all_after_commit
+from mailer.outbox import message, send_all_after_commit, unsubscribe_headers
 
 from .models import Announcement, DigestComment, Subscription
-from .subscriptions import unsubscribe_headers, unsubscribe_url
+from .subscriptions import unsubscribe_url
 
 # Why a reader gets the mail; the template says so above the unsubscribe link.
 REPLY, FOLLOWER, SUBSCRIBER = "reply", "follower", "subscriber"

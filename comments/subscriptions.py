@@ -23,6 +23,8 @@ UNSUBSCRIBE_SALT = "comments.unsubscribe"
 # What an unsubscribe token stops. One scope so far: all comment mail about one digest.
 SCOPE_DIGEST = "digest"
 ONE_CLICK = "One-Click"
+# The subscribe form's place for its messages (templates/comments/_section.html).
+AT_FORM = "placed subscribe"
 
 
 # Tokens
@@ -55,11 +57,6 @@ def read_unsubscribe_token(token):
 def unsubscribe_url(email, digest_id):
     token = make_unsubscribe_token(email, digest_id)
     return site_url(reverse("comments:unsubscribe", kwargs={"token": token}))
-
-
-def unsubscribe_headers(url):
-    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to url."""
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 # Rules

@@ -5,9 +5,10 @@ from django.core import signing
 from django.urls import reverse
 
 from blog.site import site_url
+from mailer import limits
 from mailer.outbox import URGENT, send_after_commit
 
-from .abuse import _digest, _hit, client_ip
+from .abuse import client_ip
 from .models import VerifiedEmail
 
 SALT = "comments.confirm"
@@ -36,10 +37,7 @@ def may_send_confirmation(email, request):
     Comment and subscription confirmations share the counters, so neither can be used to
     flood a third party's inbox.
     """
-    per_address, per_ip = settings.COMMENTS_CONFIRMATION_MAILS_PER_HOUR
-    if _hit(f"comments:confirm-mail:{_digest(email)}", 3600) > per_address:
-        return False
-    return _hit(f"comments:confirm-mail-ip:{client_ip(request)}", 3600) <= per_ip
+    return limits.may_send_confirmation(email, client_ip(request))
 
 
 def request_confirmation(comment, request):

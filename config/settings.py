@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_comments_xtd",
     "django_comments",
     "comments",
+    # Following the blog by email, and likes on digests.
+    "followers",
+    "likes",
     # Cached reader pages (after blog and comments, whose models it watches).
     "caching",
     # Social login for commenters: our accounts app, django-allauth and its providers.
@@ -454,7 +457,21 @@ COMMENTS_NOTIFY_EDITORS_OF_PUBLIC = env_bool("COMMENTS_NOTIFY_EDITORS_OF_PUBLIC"
 # derived from the email address in the page). On: Gravatar images from the address's hash.
 COMMENTS_GRAVATAR = env_bool("COMMENTS_GRAVATAR", default=False)
 
-# Social login for commenters (accounts/ on django-allauth) ----------------------------
+# Followers and likes (followers/, likes/) ------------------------------------------------
+# How long a link to confirm following the blog works (seconds). Confirmation mails count
+# against COMMENTS_CONFIRMATION_MAILS_PER_HOUR, shared with comments (mailer.limits).
+FOLLOWERS_CONFIRM_MAX_AGE = 3 * 24 * 3600
+# A digest whose date is more than this many seconds in the past when it is first saved
+# as published (an import, a back-dated digest) is never mailed to followers.
+FOLLOWERS_BACKDATED_SECONDS = int(os.environ.get("FOLLOWERS_BACKDATED_SECONDS", "3600"))
+# A safety sweep this many seconds after a digest's date mails it if its own task failed.
+FOLLOWERS_SWEEP_SECONDS = 300
+# Likes on digests (the site's switch; each digest has its own too).
+LIKES_ENABLED = env_bool("LIKES_ENABLED", default=True)
+# At most this many likes and unlikes from one IP in this many seconds.
+LIKES_RATE_LIMIT = (30, 600)
+
+# Social login for commenters (accounts/ on django-allauth) -------------------------------
 # Readers sign in with an account they have elsewhere and comment under its name and
 # avatar. A provider is on when its client id and secret are set here (SOCIAL_<NAME>_...)
 # or as a "Social application" in the admin. README: how to register with each provider.

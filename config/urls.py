@@ -13,6 +13,8 @@ urlpatterns = [
     # Readers' accounts: ours (profile, deletion), then django-allauth's sign-in and providers.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("follow/", include("followers.urls")),
+    path("likes/", include("likes.urls")),
     path("", include("blog.urls")),
 ]
 

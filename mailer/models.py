@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+
+HTML = "text/html"
 
 
 class DeliveryQuerySet(models.QuerySet):
@@ -70,6 +72,7 @@ class Delivery(models.Model):
     from_email = models.CharField(max_length=254)
     subject = models.CharField(max_length=998)
     body = models.TextField()
+    html = models.TextField(blank=True, help_text="The HTML part, if the mail has one.")
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -101,6 +104,7 @@ class Delivery(models.Model):
     def from_message(cls, key, mail, batch):
         """A row for one EmailMessage with a single recipient."""
         [to] = mail.to
+        html = [content for content, kind in getattr(mail, "alternatives", ()) if kind == HTML]
         return cls(
             key=key,
             to=to,
@@ -108,11 +112,12 @@ class Delivery(models.Model):
             from_email=mail.from_email,
             subject=mail.subject,
             body=mail.body,
+            html=html[0] if html else "",
             headers=dict(mail.extra_headers),
         )
 
     def email(self, connection):
-        return EmailMessage(
+        mail = EmailMultiAlternatives(
             self.subject,
             self.body,
             self.from_email,
@@ -120,3 +125,6 @@ class Delivery(models.Model):
             headers=self.headers,
             connection=connection,
         )
+        if self.html:
+            mail.attach_alternative(self.html, HTML)
+        return mail

@@ -6,6 +6,7 @@ in the same transaction as whatever caused it, together with the task that sends
 worker when the transaction commits, or vanish with it on a rollback.
 """
 
+from datetime import timedelta
 from email.utils import make_msgid
 from uuid import uuid4
 
@@ -14,6 +15,7 @@ from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from blog.text import normalise, shorten
 
@@ -22,6 +24,8 @@ from .tasks import send_deliveries
 
 # Task priorities (django-tasks: -100 to 100): a reader waiting for a link goes first.
 URGENT, NORMAL = 10, 0
+# What a mail client's one-click unsubscribe POSTs (RFC 8058).
+ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 
 
 def message(to, subject, template, context, headers=None):
@@ -38,8 +42,9 @@ def send_after_commit(key, to, subject, template, context, headers=None, priorit
     send_all_after_commit(key, [message(to, subject, template, context, headers)], priority)
 
 
-def send_all_after_commit(key, messages, priority=NORMAL):
-    """Queue mails about event `key` (one recipient each), sent by a worker after the commit.
+def send_all_after_commit(key, messages, priority=NORMAL, run_after=None):
+    """Queue mails about event `key` (one recipient each), sent by a worker after the commit
+    (not before `run_after`, if given).
 
     An address that already has a mail for this event gets no second one, even if the view
     runs again; returns how many deliveries were new.
@@ -57,5 +62,36 @@ def send_all_after_commit(key, messages, priority=NORMAL):
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         new = Delivery.objects.filter(batch=batch).count()
         if new:
-            send_deliveries.using(priority=priority).enqueue(str(batch))
+            send_deliveries.using(priority=priority, run_after=run_after).enqueue(str(batch))
     return new
+
+
+def send_in_batches(key, messages, batch_size, per_minute=0, priority=NORMAL):
+    """Queue many mails about one event as batches of `batch_size`, each its own task; with
+    `per_minute`, batch n waits n * batch_size / per_minute minutes, so that a small mail
+    relay is never handed more than it takes. Returns how many deliveries were new."""
+    started, new, chunk = timezone.now(), 0, []
+    spacing = timedelta(minutes=batch_size / per_minute) if per_minute else timedelta(0)
+
+    def flush(number):
+        run_after = started + number * spacing if number and per_minute else None
+        return send_all_after_commit(key, chunk, priority, run_after)
+
+    number = 0
+    for mail in messages:
+        chunk.append(mail)
+        if len(chunk) == batch_size:
+            new += flush(number)
+            number, chunk = number + 1, []
+    if chunk:
+        new += flush(number)
+    return new
+
+
+def unsubscribe_headers(url, list_id=""):
+    """RFC 2369 and RFC 8058: mail clients show an unsubscribe button that POSTs to url;
+    RFC 2919's List-Id names the list, so filters can sort its mail."""
+    headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK_BODY}
+    if list_id:
+        headers["List-Id"] = list_id
+    return headers

@@ -75,7 +75,8 @@ def send_one(deliveries, pk, connection, final):
     try:
         delivery.email(connection).send()
     except Exception as exc:
-        logger.warning("Could not send %r to %s: %s", delivery.subject, delivery.to, exc)
+        # The delivery's id, never its address: logs are read by more people than the admin.
+        logger.warning("Could not send delivery %s (%s): %s", pk, delivery.key, exc)
         deliveries.filter(pk=pk).record_failure(exc, final)
     else:
         # Marked right after the server took it: a worker killed later does not send it again.

@@ -140,8 +140,10 @@ def test_subscribe_without_commenting(client, digest, sent_mail):
     assert f'action="{reverse("comments:subscribe")}"' in page
 
     response = subscribe(client, digest)
-    assert response.redirect_chain[-1][0].endswith(f"{digest.get_absolute_url()}#comments")
-    assert "we will send a link to sub@example.com in a moment" in response.content.decode()
+    assert response.redirect_chain[-1][0].endswith(f"{digest.get_absolute_url()}#subscribe")
+    # The answer is inside the subscribe form, where the reader is looking.
+    form = response.content.decode().split('id="subscribe"')[1].split("</form>")[0]
+    assert "we will send a link to sub@example.com in a moment" in form
     [mail] = sent_mail()
     assert mail.to == ["sub@example.com"]
     assert "List-Unsubscribe" not in mail.extra_headers  # not a notification

@@ -12,15 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.mail_helpers import SmtpSink
-from tests.ops_helpers import (
-    BASE_DIR,
-    base_env,
-    fetch,
-    free_port,
-    manage,
-    migrated_postgres,
-)
+from tests.mail_helpers import Worker, running_sink, wait_until, worker_database, worker_env
+from tests.ops_helpers import BASE_DIR, base_env, fetch, free_port, manage
 
 # Queue mails the way the site does (mailer.outbox), from a process of their own.
 QUEUE = """
@@ -46,66 +39,23 @@ print(json.dumps({"statuses": statuses, "workers": sorted(workers), "message_ids
 
 @pytest.fixture
 def database_url(tmp_path, request):
-    """The suite's kind of database, of this test's own: a SQLite file, or PostgreSQL."""
-    wants_postgres = request.node.get_closest_marker("postgres") is not None
-    if wants_postgres or os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        with migrated_postgres("digestblog_mail") as url:
-            yield url
-        return
-    url = f"sqlite:///{tmp_path / 'mail.sqlite3'}"
-    manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=url))
-    yield url
+    with worker_database(tmp_path, request.node.get_closest_marker("postgres")) as url:
+        yield url
 
 
 @pytest.fixture
 def sink():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
+    with running_sink() as sink:
+        yield sink
 
 
 @pytest.fixture
 def mail_env(database_url, sink):
-    return base_env(
-        DATABASE_URL=database_url,
-        DJANGO_EMAIL_HOST="127.0.0.1",
-        DJANGO_EMAIL_PORT=sink.port,
-        DJANGO_EMAIL_USE_TLS="0",
-        MAIL_RETRY_SECONDS="1",
-        MAIL_CLAIM_SECONDS="2",
-    )
-
-
-class Worker:
-    """`manage.py db_worker` as a process of its own, its output in a file."""
-
-    def __init__(self, env, folder, name):
-        self.log = folder / f"{name}.log"
-        with open(self.log, "wb") as out:
-            self.process = subprocess.Popen(  # noqa: S603
-                [sys.executable, "manage.py", "db_worker", "--interval", "0.2"]
-                + ["--no-startup-delay", "--no-reload", "--worker-id", name],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def stop(self, signum=signal.SIGTERM):
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-            self.process.wait(30)
+    return worker_env(database_url, sink)
 
 
 def status(env):
     return json.loads(manage("shell", "-c", STATUS, env=env).stdout.splitlines()[-1])
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def test_a_worker_killed_mid_batch_loses_no_mail_and_sends_none_twice(mail_env, sink, tmp_path):

@@ -15,6 +15,8 @@ from pathlib import Path
 from django.contrib.sites.models import Site
 from django.db import transaction
 
+from blog.news import not_news
+
 from . import content as wp_content
 from .matching import Matcher
 from .media import plain
@@ -79,7 +81,8 @@ class Importer:
         for message in self.matcher.shared_guids():
             self.summary.warn(message)
         try:
-            with transaction.atomic():
+            # Imported posts are old news: followers are never mailed about them.
+            with not_news(), transaction.atomic():
                 self.write(reader)
                 if self.dry_run:
                     transaction.set_rollback(True)

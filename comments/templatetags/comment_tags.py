@@ -119,6 +119,7 @@ def comment_section(context, digest):
         "tree": listing.get("tree"),
         "form": form,
         "is_open": is_open,
+        "messages": context.get("messages", ()),  # the subscribe form shows its own
     }
 
 

@@ -15,6 +15,7 @@ from blog.text import parse_id
 from .. import moderation
 from ..forms import SubscribeForm
 from ..subscriptions import (
+    AT_FORM,
     ONE_CLICK,
     confirm,
     read_confirm_token,
@@ -40,10 +41,11 @@ class SubscribeView(View):
         if not form.is_valid():
             return self.show(request, digest, form, "Please correct the marked field.", 400)
         email = form.address()
+        # The answer is shown inside the form (blog's placed_messages), where the reader is.
         if form.user is not None:
             name = form.user.get_full_name() or form.user.get_username()
             confirm(digest, email, name)
-            _say_subscribed(request, email)
+            _say_subscribed(request, email, extra_tags=AT_FORM)
         elif may_send_confirmation(email, request):
             request_confirmation(digest, email)
             # Same words whether or not the address was subscribed already: nothing leaks.
@@ -51,14 +53,16 @@ class SubscribeView(View):
                 request,
                 f"Almost done: we will send a link to {email} in a moment. "
                 "Open it to start getting new comments.",
+                extra_tags=AT_FORM,
             )
         else:
             messages.warning(
                 request,
                 "We have already sent several confirmation mails to this address or from "
                 "your network; use the newest one, or try again in an hour.",
+                extra_tags=AT_FORM,
             )
-        return redirect(digest.get_absolute_url() + "#comments")
+        return redirect(digest.get_absolute_url() + "#subscribe")
 
     def show(self, request, digest, form, message, status):
         context = {"digest": digest, "form": form, "message": message, "step": "form"}
@@ -140,7 +144,9 @@ class UnsubscribeView(View):
         return render(request, self.template_name, context)
 
 
-def _say_subscribed(request, email):
+def _say_subscribed(request, email, extra_tags=""):
     messages.success(
-        request, f"Subscribed: every new comment on this digest will be mailed to {email}."
+        request,
+        f"Subscribed: every new comment on this digest will be mailed to {email}.",
+        extra_tags=extra_tags,
     )

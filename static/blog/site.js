@@ -88,3 +88,53 @@ document.addEventListener("click", function (event) {
     reveal();
   }
 })();
+
+// Likes: the box asks for this reader's own state (a cached page shows every guest the
+// same one), and a click likes or unlikes in place. Without JavaScript the form posts
+// and the page comes back with the answer next to the button.
+(function () {
+  var box = document.getElementById("likes");
+  if (!box || !window.fetch) {
+    return;
+  }
+  function show(response) {
+    if (!response.ok && response.status !== 429) {
+      throw new Error("likes: " + response.status);
+    }
+    return response.json().then(function (data) {
+      var holder = document.createElement("div");
+      holder.innerHTML = data.html; // our own template's output, escaped there
+      var fresh = holder.firstElementChild;
+      var old = document.getElementById("likes");
+      var hadFocus = old.contains(document.activeElement);
+      old.replaceWith(fresh);
+      if (hadFocus) {
+        fresh.querySelector("button").focus();
+      }
+      if (response.status === 429) {
+        fresh.querySelector(".placed-messages").textContent = "Too many likes from your network. Try again later.";
+      }
+    });
+  }
+  var url = box.dataset.likesUrl;
+  fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    .then(show)
+    .catch(function () {});
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest(".like-form");
+    if (!form) {
+      return;
+    }
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(show)
+      .catch(function () {
+        form.submit(); // the plain form still works
+      });
+  });
+})();

@@ -1,0 +1,77 @@
+"""What every reader sees of a digest's likes: how many, and the faces of signed-in likers.
+
+A page renders it fresh (one query; the page cache keeps the page whole). The JSON that
+site.js asks for on every page view takes it from the counters cache every worker shares
+(settings.COUNTER_CACHE_ALIAS), until the next like or unlike of that digest: a like
+invalidates one small entry, never a page.
+"""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Window
+from django.utils.module_loading import import_string
+
+from mailer.limits import counters
+
+from .models import Like
+
+FACES = 12  # the newest signed-in likers shown by face
+SECONDS = 600
+
+
+def key(digest_id):
+    return f"likes:summary:{digest_id}"
+
+
+def enabled(digest):
+    return settings.LIKES_ENABLED and digest.allow_likes
+
+
+def summary(digest_id):
+    """{"count": n, "faces": [{"name", "avatar"}]} for one digest, from the cache if kept."""
+    found = counters.get(key(digest_id))
+    if found is None:
+        found = compute(digest_id)
+        counters.set(key(digest_id), found, SECONDS)
+    return found
+
+
+def compute(digest_id):
+    """One query (and one for avatars when signed-in readers like it): the newest likes,
+    signed-in ones first, each row carrying the total."""
+    newest = list(
+        Like.objects.filter(digest_id=digest_id)
+        .select_related("user")
+        .annotate(total=Window(Count("pk")))
+        .order_by(F("user").asc(nulls_last=True), "-created_at")[:FACES]
+    )
+    signed_in = [like for like in newest if like.user_id]
+    avatars = profiles({like.user_id for like in signed_in})
+    faces = [
+        {
+            "name": like.user.get_full_name() or like.user.get_username(),
+            "avatar": avatars.get(like.user_id, {}).get("avatar", ""),
+        }
+        for like in signed_in
+    ]
+    return {"count": newest[0].total if newest else 0, "faces": faces}
+
+
+def profiles(user_ids):
+    """The accounts app's avatars, through the setting comments use (no import of it here)."""
+    path = getattr(settings, "COMMENTS_USER_PROFILES", "")
+    return import_string(path)(user_ids) if path and user_ids else {}
+
+
+def like_changed(sender, instance, **kwargs):
+    """A like or unlike: the next reader gets a fresh summary (and again once it commits,
+    so a reader in between can't keep the old one)."""
+    digest_id = instance.digest_id
+    counters.delete(key(digest_id))
+    transaction.on_commit(lambda: counters.delete(key(digest_id)))
+
+
+def label(count):
+    if not count:
+        return "Be the first to like this."
+    return "1 person likes this." if count == 1 else f"{count:,} people like this."
