@@ -9,14 +9,13 @@ from adminsortable2.admin import (
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
 from sorl.thumbnail import get_thumbnail
 
 from .forms import MediaItemAdminForm, MediaItemForm
-from .models import Category, Digest, MediaItem, MenuLink, RelatedLink, Tag
+from .models import Category, Digest, MediaItem, MenuLink, RelatedLink, Tag, count_per_row
 from .services import fetch_missing_posters
 
 logger = logging.getLogger(__name__)
@@ -135,15 +134,8 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        # A subquery, not a join: the changelist's count and date queries stay plain.
-        item_count = (
-            MediaItem.objects.filter(digest=OuterRef("pk"))
-            .order_by()
-            .values("digest")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return super().get_queryset(request).annotate(_item_count=Coalesce(Subquery(item_count), 0))
+        items = MediaItem.objects.filter(digest=OuterRef("pk"))
+        return super().get_queryset(request).annotate(_item_count=count_per_row(items, "digest"))
 
     def view_on_site(self, digest):
         # A callable keeps the link on this host; the default goes through the Sites

@@ -19,6 +19,14 @@ DESCRIPTION_LENGTH = 200
 DESCRIPTION_MIN_INTRO = 120
 
 
+def count_per_row(rows, group_by):
+    """How many of `rows` belong to each row of the outer query (0 when none), as a
+    subquery: `rows` is filtered on an OuterRef, `group_by` is the field that refers to it.
+    A subquery rather than a join keeps the outer query's own counts and dates plain."""
+    counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
 class DigestQuerySet(models.QuerySet):
     def published(self):
         """Digests a reader may see: published, and not scheduled for later."""
@@ -30,20 +38,14 @@ class DigestQuerySet(models.QuerySet):
 
     def with_comment_counts(self):
         """Annotate comment_count: public comments, counted in the same query."""
-        public = (
-            Comment.objects.filter(
-                content_type__app_label="blog",
-                content_type__model="digest",
-                object_pk=Cast(OuterRef("pk"), models.CharField()),
-                is_public=True,
-                is_removed=False,
-            )
-            .order_by()
-            .values("object_pk")
-            .annotate(n=Count("pk"))
-            .values("n")
+        public = Comment.objects.filter(
+            content_type__app_label="blog",
+            content_type__model="digest",
+            object_pk=Cast(OuterRef("pk"), models.CharField()),
+            is_public=True,
+            is_removed=False,
         )
-        return self.annotate(comment_count=Coalesce(Subquery(public), 0))
+        return self.annotate(comment_count=count_per_row(public, "object_pk"))
 
     def for_listing(self):
         """What a list of digest cards needs, in a fixed number of queries."""

@@ -44,7 +44,7 @@ def renditions(field_file):
     full = Rendition(field_file.url, width, height)
     if not width:
         return [full]
-    resizable, web_ready = _stored_traits(field_file)
+    resizable, web_ready, _ = _stored_traits(field_file)
     copies = []
     for target in sorted(set(settings.BLOG_IMAGE_WIDTHS)) if resizable else ():
         if target >= width:
@@ -69,30 +69,12 @@ def webp_renditions(field_file):
     width, _ = _stored_size(field_file)
     if not width or width <= min(settings.BLOG_IMAGE_WIDTHS):
         return []
-    resizable, _ = _stored_traits(field_file)
-    if not resizable or _is_animated(field_file):
+    resizable, _, animated = _stored_traits(field_file)
+    if not resizable or animated:
         return []
     targets = [t for t in sorted(set(settings.BLOG_IMAGE_WIDTHS)) if t < width] + [width]
     copies = [_thumbnail(field_file, target, format="WEBP") for target in targets]
     return [copy for copy in copies if copy is not None]
-
-
-def _is_animated(field_file):
-    return os.path.splitext(field_file.name)[1].lower() == ".gif" and _stored_animation(field_file)
-
-
-def _stored_animation(field_file):
-    """Whether a stored GIF has several frames, read once like _stored_traits."""
-    key = "blog.images.animated:" + hashlib.sha256(field_file.name.encode()).hexdigest()
-    animated = cache.get(key)
-    if animated is None:
-        try:
-            with field_file.storage.open(field_file.name) as stored, _open(stored) as image:
-                animated = bool(getattr(image, "is_animated", False))
-        except Exception:
-            return True  # unreadable: offer no WebP of it
-        cache.set(key, animated, None)
-    return animated
 
 
 def warm_renditions(field_file):
@@ -131,24 +113,28 @@ def _stored_size(field_file):
 
 
 def _stored_traits(field_file):
-    """(resizable, web_ready) of a stored image, read once: its name always holds that file.
+    """(resizable, web_ready, animated) of a stored image, read once: its name always holds
+    that file.
 
-    sorl keeps a GIF's animation but would reduce an animated PNG or WebP to one frame.
+    sorl keeps a GIF's animation but would reduce an animated PNG or WebP to one frame; no
+    format keeps it as WebP, so no animation gets WebP copies.
     """
     digest = hashlib.sha256(field_file.name.encode()).hexdigest()
-    key = f"blog.images.traits:{digest}"
+    key = f"blog.images.traits.v2:{digest}"  # v2: with `animated`
     traits = cache.get(key)
     if traits is None:
-        still_only = os.path.splitext(field_file.name)[1].lower() in {".png", ".webp"}
+        extension = os.path.splitext(field_file.name)[1].lower()
+        still_only = extension in {".png", ".webp"}
         try:
             with field_file.storage.open(field_file.name) as stored, _open(stored) as image:
                 animated = bool(getattr(image, "is_animated", False))
-                traits = (not (still_only and animated), is_web_ready(image))
+                traits = (not (still_only and animated), is_web_ready(image), animated)
         except Exception:
             # Not remembered: the next render tries again. Until then JPEG and GIF copies
-            # that sorl knows of are still offered, as the original is.
+            # that sorl knows of are still offered, as the original is; a GIF may be an
+            # animation, so it gets no WebP.
             logger.warning("Could not open %s", field_file.name, exc_info=True)
-            return not still_only, True
+            return not still_only, True, extension == ".gif"
         cache.set(key, traits, None)  # storage never overwrites a name
     return traits
 

@@ -1,10 +1,10 @@
 """Like counts on the admin's digest list, counted in the list's own query."""
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 
 from blog.admin import DigestAdmin
+from blog.models import count_per_row
 
 from .models import Like
 
@@ -18,14 +18,8 @@ def with_like_counts(get_queryset):
     """DigestAdmin.get_queryset, annotated with a subquery (no query per row)."""
 
     def wrapped(self, request):
-        likes = (
-            Like.objects.filter(digest=OuterRef("pk"))
-            .order_by()
-            .values("digest")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return get_queryset(self, request).annotate(_like_count=Coalesce(Subquery(likes), 0))
+        likes = Like.objects.filter(digest=OuterRef("pk"))
+        return get_queryset(self, request).annotate(_like_count=count_per_row(likes, "digest"))
 
     return wrapped
 
