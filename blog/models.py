@@ -231,15 +231,14 @@ class Digest(models.Model):
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and not self.is_public
 
-    def description(self, items=None):
+    def description(self):
         """The summary for search engines and link previews: the editor's own, else one made
         from the intro, with the item titles when the intro is short or the stock one."""
         if self.summary.strip():
             return self.summary.strip()
         intro = " ".join(strip_tags(self.intro_html).split())
         if len(intro) < DESCRIPTION_MIN_INTRO:
-            items = self.media_items.all() if items is None else items
-            titles = "; ".join(item.title for item in items)
+            titles = "; ".join(item.title for item in self.media_items.all())
             if titles:
                 intro = f"{intro.rstrip('.:;, ')}: {titles}" if intro else titles
         return shorten(intro, DESCRIPTION_LENGTH)

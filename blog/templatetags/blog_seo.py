@@ -20,7 +20,7 @@ def digest_meta(context, digest):
                 image = item.image.url
                 break
     image = request.build_absolute_uri(image or static("blog/og-default.png"))
-    description = digest.description(digest.media_items.all())
+    description = digest.description()
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
