@@ -58,3 +58,11 @@ def _render_archive_nav():
         "categories": Category.objects.filter(digests__in=published).distinct(),
     }
     return render_to_string("blog/_archive_nav.html", context)
+
+
+@register.simple_tag
+def oembed_links(digest):
+    """{"json": ..., "xml": ...}: the digest's oEmbed discovery addresses."""
+    from ..oembed import discovery
+
+    return discovery(digest)
