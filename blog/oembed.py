@@ -94,10 +94,10 @@ def card(request, year, month, day, slug):
     return render(request, "blog/digest_card.html", context)
 
 
-def discovery(digest):
-    """The oEmbed discovery addresses of a digest's page: {format: address}."""
+def discovery(permalink):
+    """The oEmbed discovery addresses of a digest's page (its absolute address):
+    {format: address}."""
     return {
-        kind: f"{reverse('blog:oembed')}?"
-        + urlencode({"format": kind, "url": site_url(digest.get_absolute_url())})
+        kind: f"{reverse('blog:oembed')}?" + urlencode({"format": kind, "url": permalink})
         for kind in ("json", "xml")
     }

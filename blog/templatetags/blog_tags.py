@@ -61,8 +61,8 @@ def _render_archive_nav():
 
 
 @register.simple_tag
-def oembed_links(digest):
-    """{"json": ..., "xml": ...}: the digest's oEmbed discovery addresses."""
+def oembed_links(permalink):
+    """{"json": ..., "xml": ...}: the oEmbed discovery addresses of a digest's permalink."""
     from ..oembed import discovery
 
-    return discovery(digest)
+    return discovery(permalink)
