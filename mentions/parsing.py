@@ -6,7 +6,7 @@ authorship algorithm is never given a function to fetch an author page with.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import mf2py
@@ -43,7 +43,6 @@ class Entry:
     author_url: str = ""
     author_photo: str = ""
     published: datetime.datetime | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def media_type(response):
