@@ -22,11 +22,11 @@ COMMENT_STATES = {
 
 @admin.register(Mention)
 class MentionAdmin(admin.ModelAdmin):
-    list_display = ("source_link", "digest", "kind", "state", "author_name", "received_at")
+    list_display = ("source_link", "digest", "kind", "state_shown", "author_name", "received_at")
     list_filter = ("state", "kind")
     search_fields = ("source", "title", "author_name", "digest__title")
     date_hierarchy = "received_at"
-    list_select_related = ("digest",)
+    list_select_related = ("digest", "comment")
     actions = ("approve", "hold", "mark_spam", "verify_again")
     readonly_fields = [field.name for field in Mention._meta.fields if field.name != "state"]
 
@@ -40,6 +40,13 @@ class MentionAdmin(admin.ModelAdmin):
             mention.source,
             mention.title or mention.source,
         )
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_shown(self, mention):
+        """A reply's own state is its comment's (it may be moderated with the comments)."""
+        if mention.comment is not None:
+            return _("Comment: %s") % mention.comment.get_state_display()
+        return format_html("{}<br><small>{}</small>", mention.get_state_display(), mention.reason)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

@@ -12,10 +12,11 @@ from urllib.parse import urljoin
 import mf2py
 import mf2util
 from bs4 import BeautifulSoup
+from django.conf import settings
 from requests.utils import parse_header_links
 
 from blog.permalinks import host_of
-from blog.sanitize import clean_comment_html, strip_tags
+from blog.sanitize import clean_comment_html, render_comment_text, strip_tags
 from blog.text import normalise, shorten
 
 from .targets import same_page
@@ -95,12 +96,17 @@ def entry(response, soup, targets):
             kind = name
             break
     author = found.get("author") or {}
-    content = found.get("content") or ""
+    content_html = clean_comment_html(found.get("content") or "")
+    text = normalise(strip_tags(content_html), multiline=True, drop_nul=True)
+    limit = settings.COMMENTS_BODY_MAX_LENGTH
+    if len(text) > limit:  # cut as text: HTML can't be cut safely
+        text = shorten(text, limit)
+        content_html = render_comment_text(text)
     return Entry(
         kind=kind,
         title=_line(found.get("name") or title, 300),
-        content_html=clean_comment_html(content),
-        text=_line(strip_tags(clean_comment_html(content)), 2000, multiline=True),
+        content_html=content_html,
+        text=text,
         author_name=_line(author.get("name"), 200),
         author_url=_url(author.get("url")),
         author_photo=_url(author.get("photo")),

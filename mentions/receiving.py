@@ -95,7 +95,8 @@ def _store_reply(mention, found):
         "comment": found.text,
         "comment_html": found.content_html,
         "user_name": found.author_name or mention.source_host,
-        "user_url": found.author_url or mention.source,
+        # django-comments keeps at most 200 characters of a website.
+        "user_url": next((u for u in (found.author_url, mention.source) if len(u) <= 200), ""),
     }
     comment = mention.comment
     probe = build_comment(mention.digest, **fields, user_email="")

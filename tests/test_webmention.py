@@ -315,3 +315,20 @@ def test_a_stand_in_sender_round_trip(live_server, source_site, run_worker, sent
 
     move(mention.comment, DigestComment.State.PUBLIC)
     assert "Loved item 2." in requests.get(target, timeout=10).text
+
+
+def test_a_long_reply_is_cut_as_text_and_long_addresses_fit_the_comment(
+    client, digest, source_site, django_capture_on_commit_callbacks, settings
+):
+    settings.COMMENTS_BODY_MAX_LENGTH = 500
+    page = reply_page(target_of(digest), "<p>" + "word " * 400 + "</p>").replace(
+        b"https://ada.example/", b"https://ada.example/" + b"x" * 300
+    )
+    source_site.pages["/" + "long" * 50] = (200, "text/html", page)
+    source = f"{source_site.url}/{'long' * 50}"
+    mention = received(client, source, target_of(digest), django_capture_on_commit_callbacks)
+    comment = mention.comment
+    assert len(comment.comment) <= 500 and comment.comment.endswith("…")
+    assert comment.comment_html.startswith("<p>word word")
+    assert len(mention.author_url) > 300  # kept on the mention, for editors
+    assert comment.user_url == ""  # neither it nor the source fits django-comments' 200
