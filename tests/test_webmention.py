@@ -174,6 +174,7 @@ def test_a_reply_becomes_a_held_comment_then_public_when_approved(
 
     client.force_login(editor)
     admin = reverse("admin:mentions_mention_changelist")
+    assert "Comment: Awaiting moderation" in client.get(admin).content.decode()
     client.post(admin, {"action": "approve", "_selected_action": [mention.pk]})
     client.logout()
     comment.refresh_from_db()
