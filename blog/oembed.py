@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import Digest
 from .permalinks import our_hosts, published_digest
@@ -33,7 +33,7 @@ def _maximum(request, name, default, least):
     return default if value is None else max(least, min(value, default))
 
 
-@require_GET
+@require_safe
 def oembed(request):
     url = normalise(request.GET.get("url", ""), drop_nul=True).strip()
     digest = published_digest(url, our_hosts(request))
@@ -81,7 +81,7 @@ def oembed(request):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def card(request, year, month, day, slug):

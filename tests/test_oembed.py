@@ -161,3 +161,8 @@ def test_the_json_view_ignores_a_signed_in_editor(client, editor):
     assert client.get(draft.get_absolute_url()).status_code == 200  # the preview
     assert client.get(f"/api/digests/{draft.pk}/").status_code == 404
     assert client.post(f"/api/digests/{draft.pk}/").status_code in (404, 405)
+
+
+def test_the_card_answers_head_too(client, digest):
+    response = client.head(f"{digest.get_absolute_url()}card/")
+    assert response.status_code == 200 and "X-Frame-Options" not in response
