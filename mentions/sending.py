@@ -3,7 +3,8 @@ endpoint (blog.fetch: public addresses only) and told "source links to target".
 
 Each (digest, linked page) is recorded with the digest's content at the time; saving
 the digest again sends only where its content changed since, or where sending failed.
-A page the digest no longer links to is told once more, so it can drop the mention.
+A page the digest no longer links to is told once more, so it can drop the mention, and
+then forgotten.
 """
 
 import hashlib
@@ -75,6 +76,8 @@ def send_for(digest_id):
             continue
         status = send_one(digest, source, target, version)
         counts[status] = counts.get(status, 0) + 1
+        if target not in pages and status != Status.FAILED:
+            SentMention.objects.filter(digest=digest, target=target).delete()  # told once
     return counts
 
 

@@ -144,6 +144,15 @@ def test_saving_again_sends_only_what_changed_or_failed(pages, run_worker):
     # Every page again (the digest changed), those no longer linked included: they may
     # now find no link and drop the mention.
     assert sent == ["anchor", "both", "broken", "header", "link"]
+    # "both" was told it is no longer linked, and then forgotten.
+    assert sorted(outcomes(digest)) == ["anchor", "broken", "header", "link", "none", "private"]
+
+    pages.posts.clear()
+    digest.intro = f"Still [this one]({pages.url}/header)."
+    digest.save()
+    run_worker()
+    sent = sorted(fields["target"].rsplit("/", 1)[1] for _, fields, _ in pages.posts)
+    assert sent == ["anchor", "broken", "header", "link"]
 
 
 def test_sending_can_be_switched_off_and_imports_send_nothing(pages, settings, run_worker):
