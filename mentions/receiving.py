@@ -39,22 +39,31 @@ def verify(mention_id):
             accept="text/html, text/plain;q=0.5",
         )
         if response.status in GONE:
-            return _drop(mention, _("The source page is gone (%s).") % response.status)
+            return _drop(mention_id, _("The source page is gone (%s).") % response.status)
         response.raise_for_status()
         soup = parsing.document(response)
         targets = (mention.target, site_url(mention.digest.get_absolute_url()))
         if not parsing.links_to(response, soup, targets):
-            return _drop(mention, _("The source page does not link to the digest."))
+            return _drop(mention_id, _("The source page does not link to the digest."))
         found = parsing.entry(response, soup, targets)
     except (FetchError, parsing.Unreadable) as exc:
         logger.info("Webmention %s not verified: %s", mention.pk, exc)
-        return _drop(mention, str(exc)[:300])
-    return _store(mention, found)
+        return _drop(mention_id, str(exc)[:300])
+    return _store(mention_id, found)
 
 
-def _drop(mention, reason):
+def _locked(mention_id):
+    """The mention, read again under a row lock: two verifications of one source (sent
+    twice in a row) are stored one after the other, never both as a new comment."""
+    return (
+        Mention.objects.select_for_update(of=("self",)).select_related("digest").get(pk=mention_id)
+    )
+
+
+def _drop(mention_id, reason):
     """Not (or no longer) a mention: an earlier one is taken down, its comment removed."""
     with transaction.atomic():
+        mention = _locked(mention_id)
         was_verified = mention.verified_at is not None
         if mention.comment is not None:
             actions.remove(mention.comment)
@@ -66,8 +75,9 @@ def _drop(mention, reason):
 
 
 @transaction.atomic
-def _store(mention, found):
+def _store(mention_id, found):
     """Store what the verified source says; a first mention waits for an editor."""
+    mention = _locked(mention_id)
     waiting = mention.state in {State.PENDING, State.REJECTED, State.REMOVED}
     mention.kind = found.kind
     mention.title, mention.excerpt = found.title, found.text
