@@ -1,16 +1,19 @@
 """Two instances of the blog on two loopback ports, each a real gunicorn with a database
-of its own (SQLite) and its own worker: publishing a digest on one that links to a digest
-on the other sends a webmention there, which the other verifies, holds, and shows under
-its digest once an editor approves it in the admin."""
+of its own (SQLite; PostgreSQL when the suite runs on it) and its own worker: publishing
+a digest on one that links to a digest on the other sends a webmention there, which the
+other verifies, holds, and shows under its digest once an editor approves it in the
+admin."""
 
+import contextlib
 import json
+import os
 import re
 import shutil
 
 import pytest
 import requests
 
-from tests.ops_helpers import Gunicorn, base_env, manage
+from tests.ops_helpers import Gunicorn, base_env, manage, migrated_postgres
 
 EDITOR = ("editor", "correct horse battery")
 
@@ -39,11 +42,10 @@ print(json.dumps([[s.target, s.status, s.status_code] for s in SentMention.objec
 
 
 class Instance:
-    """One blog: a SQLite database copied from a migrated one, gunicorn and its worker."""
+    """One blog: a migrated database of its own, gunicorn and its worker."""
 
-    def __init__(self, name, template, folder):
-        self.database = folder / f"{name}.sqlite3"
-        shutil.copy(template, self.database)
+    def __init__(self, name, database_url, folder):
+        self.database_url = database_url
         self.folder = folder
         self.name = name
         self.server = Gunicorn({}, folder, name=name)  # its free port, chosen now
@@ -53,7 +55,7 @@ class Instance:
         address its fetcher may reach."""
         return base_env(
             DJANGO_PRODUCTION="0",
-            DATABASE_URL=f"sqlite:///{self.database}",
+            DATABASE_URL=self.database_url,
             DJANGO_MEDIA_ROOT=self.folder / f"{self.name}-media",
             FETCH_ALLOWED_PRIVATE=f"127.0.0.1:{allowed_port}",
             WEB_CONCURRENCY="1",
@@ -76,12 +78,20 @@ class Instance:
         self.server.stop()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("wm-template")
-    database = folder / "migrated.sqlite3"
-    manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=f"sqlite:///{database}"))
-    return database
+@pytest.fixture
+def databases(tmp_path):
+    """Two migrated databases: PostgreSQL ones when the suite runs on PostgreSQL, else
+    copies of one migrated SQLite file."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        with contextlib.ExitStack() as stack:
+            yield [stack.enter_context(migrated_postgres("digestblog_wm")) for _ in range(2)]
+        return
+    template = tmp_path / "migrated.sqlite3"
+    manage("migrate", "--noinput", "-v", "0", env=base_env(DATABASE_URL=f"sqlite:///{template}"))
+    copies = [tmp_path / "receiver.sqlite3", tmp_path / "sender.sqlite3"]
+    for copy in copies:
+        shutil.copy(template, copy)
+    yield [f"sqlite:///{copy}" for copy in copies]
 
 
 def admin_approve(base, model_path, pk):
@@ -105,9 +115,9 @@ def admin_approve(base, model_path, pk):
     assert "1 mention is now: Public." in done.text
 
 
-def test_a_webmention_round_trip_between_two_blogs(template, tmp_path):
-    receiver = Instance("receiver", template, tmp_path)
-    sender = Instance("sender", template, tmp_path)
+def test_a_webmention_round_trip_between_two_blogs(databases, tmp_path):
+    receiver = Instance("receiver", databases[0], tmp_path)
+    sender = Instance("sender", databases[1], tmp_path)
     try:
         receiver.server.env = receiver.env(allowed_port=sender.server.port)
         sender.server.env = sender.env(allowed_port=receiver.server.port)
