@@ -99,7 +99,8 @@ def _store(mention_id, found):
 
 def _store_reply(mention, found):
     """The reply as a comment in the digest's thread: a new one is held (or spam, by the
-    comment rules); an edited public one stays public unless the rules now say spam."""
+    comment rules); an edited one keeps what an editor decided (public, spam) unless the
+    rules now say spam."""
     CommentState = DigestComment.State
     fields = {
         "comment": found.text,
@@ -112,8 +113,8 @@ def _store_reply(mention, found):
     probe = build_comment(mention.digest, **fields, user_email="")
     state, reason = moderation.decide(probe)
     if state != CommentState.SPAM:
-        if comment is not None and comment.state == CommentState.PUBLIC:
-            state, reason = CommentState.PUBLIC, ""
+        if comment is not None and comment.state in (CommentState.PUBLIC, CommentState.SPAM):
+            state, reason = comment.state, comment.moderation_reason
         else:
             state, reason = CommentState.HELD, _("webmention from %s") % mention.source_host
     changed = comment is None or comment.comment != found.text

@@ -268,6 +268,11 @@ def test_a_repeated_mention_is_verified_again_updated_then_removed(
     assert mention.comment.state == DigestComment.State.PUBLIC
     assert "Second thoughts" in client.get(digest.get_absolute_url()).content.decode()
 
+    DigestComment.objects.filter(pk=mention.comment.pk).set_state(DigestComment.State.SPAM)
+    source_site.pages["/reply"] = (200, "text/html", reply_page(target, "Buy now"))
+    mention = received(client, source, target, django_capture_on_commit_callbacks)
+    assert mention.comment.state == DigestComment.State.SPAM  # the editor's word stands
+
     source_site.pages["/reply"] = (200, "text/html", b"<p>Deleted my reply.</p>")
     mention = received(client, source, target, django_capture_on_commit_callbacks)
     assert mention.state == Mention.State.REMOVED
