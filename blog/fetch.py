@@ -1,4 +1,5 @@
-"""The one way the server fetches an address on the web (posters, avatars, link previews).
+"""The one way the server fetches an address on the web (posters, avatars, link previews),
+and posts a form to one (webmentions).
 
 Every hop is checked before a byte is sent: http(s) only, the host resolved here and
 refused unless each of its addresses is globally routable (FETCH_ALLOWED_PRIVATE lists the
@@ -12,7 +13,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -89,6 +90,21 @@ def get(url, *, max_bytes, accept=None, timeout=None):
     raise FetchError(f"{start}: more than {MAX_REDIRECTS} redirects")
 
 
+def post(url, fields, *, max_bytes, timeout=None):
+    """POST fields (a dict) to url as an HTML form; the Response, redirects not followed.
+
+    The address is checked as for get(); the answer's body may be at most max_bytes.
+    """
+    timeout = timeout or settings.FETCH_TIMEOUT
+    deadline = time.monotonic() + timeout
+    body = urlencode(fields).encode()
+    headers = {"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
+    hop = _check(url)
+    with _Exchange(hop, headers, deadline, method="POST", body=body) as answer:
+        content = _read(answer, hop.url, max_bytes, deadline, timeout)
+        return Response(answer.status, hop.url, answer.headers, content)
+
+
 def _check(url):
     """The hop to url once its scheme and every address of its host are acceptable."""
     try:
@@ -124,6 +140,26 @@ def _resolve(host, port):
     if not addresses:
         raise FetchError(f"{host} could not be found")
     return tuple(dict.fromkeys(addresses))
+
+
+def named_private(url):
+    """Whether url names a non-public address outright (an IP literal or localhost) that
+    FETCH_ALLOWED_PRIVATE does not list: refused at once, before any name is resolved,
+    when a stranger hands over an address to be fetched later. Other names are checked
+    when fetched."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+        port = port or {"http": 80, "https": 443}[parts.scheme.lower()]
+    except (ValueError, KeyError):
+        return True
+    if host == "localhost" or host.endswith(".localhost"):
+        return (host, port) not in _allowed_private()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not is_public(address) and (str(address), port) not in _allowed_private()
 
 
 def is_public(address):
@@ -163,8 +199,9 @@ def _bracketed(host):
 class _Exchange:
     """One request to a checked hop, sent to its checked address; the open answer."""
 
-    def __init__(self, hop, headers, deadline):
+    def __init__(self, hop, headers, deadline, method="GET", body=None):
         self.hop, self.headers, self.deadline = hop, headers, deadline
+        self.method, self.body = method, body
         self.pool = self.answer = None
 
     def __enter__(self):
@@ -180,8 +217,9 @@ class _Exchange:
                 # parse_url percent-encodes what a request line may not carry (spaces...).
                 path = urllib3.util.parse_url(hop.url).request_uri
                 self.answer = self.pool.urlopen(
-                    "GET",
+                    self.method,
                     path,
+                    body=self.body,
                     headers=headers,
                     redirect=False,
                     retries=False,

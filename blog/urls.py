@@ -2,8 +2,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import (
+    api,
     converters,  # noqa: F401 (registers yyyy, mm and id)
     feeds,
+    oembed,
     views,
 )
 from .sitemaps import SITEMAPS
@@ -18,6 +20,9 @@ urlpatterns = [
         views.DigestDetailView.as_view(),
         name="digest-detail",
     ),
+    path("<yyyy:year>/<mm:month>/<mm:day>/<slug:slug>/card/", oembed.card, name="digest-card"),
+    path("oembed/", oembed.oembed, name="oembed"),
+    path("api/digests/<id:pk>/", api.DigestDetailAPIView.as_view(), name="api-digest"),
     path("<yyyy:year>/", views.DigestYearArchiveView.as_view(), name="archive-year"),
     path("<yyyy:year>/<mm:month>/", views.DigestMonthArchiveView.as_view(), name="archive-month"),
     path("preview/<id:pk>/", views.DigestPreviewView.as_view(), name="digest-preview"),

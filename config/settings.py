@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     # Following the blog by email, and likes on digests.
     "followers",
     "likes",
+    # Webmentions received and sent (mentions/); the read-only JSON of digests (blog.api).
+    "mentions",
+    "rest_framework",
     # Cached reader pages (after blog and comments, whose models it watches).
     "caching",
     # Social login for commenters: our accounts app, django-allauth and its providers.
@@ -120,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old WordPress links (/?p=ID, old permalinks, /wp-content/uploads/…) and imported pages.
     "wxr.middleware.WordPressLinksMiddleware",
+    # The webmention endpoint in a Link header on digest pages, cached ones too.
+    "mentions.middleware.WebmentionLinkMiddleware",
     # Last: hits still pass the session, CSRF and security middleware above.
     "caching.middleware.PageCacheMiddleware",
 ]
@@ -470,6 +475,26 @@ FOLLOWERS_SWEEP_SECONDS = 300
 LIKES_ENABLED = env_bool("LIKES_ENABLED", default=True)
 # At most this many likes and unlikes from one IP in this many seconds.
 LIKES_RATE_LIMIT = (30, 600)
+
+# Webmentions (mentions/) ----------------------------------------------------------------
+# On publishing (and editing) a digest, tell the pages it links to; 0 switches sending off.
+WEBMENTION_SEND = env_bool("WEBMENTION_SEND", default=True)
+# At most this many webmentions received per IP in this many seconds (HTTP 429 beyond).
+WEBMENTION_RATE_LIMIT = (20, 600)
+# A source (or linked page) larger than this is not read.
+WEBMENTION_MAX_SOURCE_BYTES = 1024 * 1024
+# Pages a digest sends webmentions to, at most.
+WEBMENTION_MAX_TARGETS = 100
+
+# The read-only JSON of digests (blog.api, django-rest-framework): JSON only, anonymous,
+# no session (a draft is never shown, whoever asks).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+}
 
 # Social login for commenters (accounts/ on django-allauth) -------------------------------
 # Readers sign in with an account they have elsewhere and comment under its name and

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("follow/", include("followers.urls")),
     path("likes/", include("likes.urls")),
+    path("", include("mentions.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -41,6 +41,7 @@ def no_calls_out(settings):
         "vimeo": "http://127.0.0.1:9/oembed?url={url}",
     }
     settings.FETCH_ALLOWED_PRIVATE = []  # whatever the environment says
+    settings.WEBMENTION_SEND = False  # a published digest's links are on the internet
 
 
 @pytest.fixture

@@ -64,6 +64,7 @@ def base_env(**overrides):
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SITE_DOMAIN": "127.0.0.1",
             "BLOG_FETCH_VIDEO_POSTERS": "0",
+            "WEBMENTION_SEND": "0",  # digests link to the internet
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -30,8 +30,8 @@ def seed(digests, items=5):
 HOME_QUERIES = 7
 # Digest: the header's page links, digest, items, links, categories, tags, previous, next,
 # comments (with their users), the sign-in providers configured in the admin, sidebar
-# months and categories, and its likes (one query, with their total).
-DIGEST_QUERIES = 13
+# months and categories, its likes (one query, with their total) and its webmentions.
+DIGEST_QUERIES = 14
 
 
 @pytest.mark.parametrize("digests", [3, 10])

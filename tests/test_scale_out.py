@@ -149,6 +149,7 @@ def site_env(database, cache_prefix, s3, tmp_path_factory):
         "DJANGO_MEDIA_ROOT": str(tmp_path_factory.mktemp("unused-media")),
         "DJANGO_LOG_LEVEL": "WARNING",
         "BLOG_FETCH_VIDEO_POSTERS": "0",
+        "WEBMENTION_SEND": "0",  # digests link to the internet
         "COMMENTS_HOLD_FIRST_COMMENT": "0",
         "PYTHONUNBUFFERED": "1",
     }

@@ -58,3 +58,11 @@ def _render_archive_nav():
         "categories": Category.objects.filter(digests__in=published).distinct(),
     }
     return render_to_string("blog/_archive_nav.html", context)
+
+
+@register.simple_tag
+def oembed_links(permalink):
+    """{"json": ..., "xml": ...}: the oEmbed discovery addresses of a digest's permalink."""
+    from ..oembed import discovery
+
+    return discovery(permalink)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mentions"
+
+urlpatterns = [
+    path("webmention/", views.endpoint, name="endpoint"),
+]
