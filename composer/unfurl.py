@@ -207,9 +207,12 @@ def fetch_poster(preview):
     """The preview's poster as an upload checked like any other; UnfurlError if refused."""
     if not preview.poster_url.startswith(("https://", "http://")):
         raise UnfurlError(_("the page names no image"))
-    answer = sources.get(
-        preview.poster_url, accept="image/*", max_bytes=settings.BLOG_MAX_UPLOAD_BYTES
-    )
+    try:
+        answer = sources.get(
+            preview.poster_url, accept="image/*", max_bytes=settings.BLOG_MAX_UPLOAD_BYTES
+        )
+    except SourceError as exc:
+        raise UnfurlError(str(exc)) from exc
     data = answer.body
     upload = SimpleUploadedFile(f"{preview.kind}-poster{images.extension_of(data)}", data)
     try:

@@ -40,6 +40,12 @@ def no_calls_out(settings):
         "youtube": ("http://127.0.0.1:9/{id}.jpg",),
         "vimeo": "http://127.0.0.1:9/oembed?url={url}",
     }
+    settings.COMPOSER_OEMBED_ENDPOINTS = {
+        "youtube": "http://127.0.0.1:9/oembed",
+        "vimeo": "http://127.0.0.1:9/oembed",
+    }
+    settings.COMPOSER_ARXIV_API = "http://127.0.0.1:9/arxiv"
+    settings.COMPOSER_DOI_API = "http://127.0.0.1:9/doi/"
     settings.FETCH_ALLOWED_PRIVATE = []  # whatever the environment says
 
 
