@@ -110,7 +110,9 @@ class SavedLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
             return None
         digest = start_digest(links, request.user)
         self.message_user(
-            request, gettext("A draft digest was started with these links, in this order.")
+            request,
+            gettext("A draft digest was started with these links, in this order."),
+            messages.SUCCESS,
         )
         return redirect(reverse("admin:blog_digest_change", args=[digest.pk]))
 
@@ -125,6 +127,7 @@ class SavedLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
                     request,
                     gettext("The links were added to the end of “%(digest)s”.")
                     % {"digest": digest},
+                    messages.SUCCESS,
                 )
                 return redirect(reverse("admin:blog_digest_change", args=[digest.pk]))
         else:

@@ -30,7 +30,13 @@ class LinkForm(forms.Form):
         label=_("Address"), max_length=URL_LENGTH, assume_scheme="https",
         error_messages={"invalid": _("Give a web address, starting with https:// or http://.")},
     )  # fmt: skip
-    title = limited_field(forms.CharField, 300, _("The title"), label=_("Title"), required=False)
+    title = limited_field(
+        forms.CharField, 300, _("The title"), label=_("Title"), required=False,
+        help_text=_("Leave it empty to take the page's own."),
+    )  # fmt: skip
+    # The title the page or the phone gave: used only if the page can't be fetched.
+    hint = limited_field(forms.CharField, 300, _("The page title"), required=False,
+                         widget=forms.HiddenInput)  # fmt: skip
 
     def clean_url(self):
         url = self.cleaned_data["url"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from blog.models import Digest, MediaItem
 
 from .models import SavedLink
-from .unfurl import UnfurlError, fetch_poster, unfurl
+from .unfurl import TITLE_LENGTH, UnfurlError, fetch_poster, plain, unfurl
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +40,16 @@ def describe(link):
     return link
 
 
-def save_link(url, user, title=""):
-    """A new link in the inbox, described (outside any transaction: fetching takes time)."""
-    link = SavedLink.objects.create(url=url, title=title, saved_by=user)
-    return describe(link)
+def save_link(url, user, title="", hint=""):
+    """A new link in the inbox, described (outside any transaction: fetching takes time).
+
+    hint, the title the page or the phone gave, is used if the page says none itself.
+    """
+    link = describe(SavedLink.objects.create(url=url, title=title, saved_by=user))
+    if not link.title and hint:
+        link.title = plain(hint, TITLE_LENGTH)
+        link.save(update_fields=["title"])
+    return link
 
 
 def _item(link, digest, position):

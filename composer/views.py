@@ -70,12 +70,13 @@ def save(request):
     if request.method == "POST":
         form = LinkForm(request.POST)
         if form.is_valid():
-            link = save_link(form.cleaned_data["url"], request.user, form.cleaned_data["title"])
+            data = form.cleaned_data
+            link = save_link(data["url"], request.user, data["title"], hint=data["hint"])
             return render(request, "composer/saved.html", {"link": link, **_chrome()})
     else:
         data = request.GET
         url = data.get("url") or first_address(data.get("text")) or ""
-        form = LinkForm(initial={"url": url, "title": data.get("title", "")})
+        form = LinkForm(initial={"url": url, "hint": data.get("title", "")[:300]})
     return render(request, "composer/save.html", {"form": form, **_chrome()})
 
 

@@ -50,9 +50,8 @@ class LinkSite(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         base = f"http://{self.headers['Host']}"
-        route = getattr(
-            self, "route_" + parts.path.strip("/").split("/")[0].replace("-", "_").replace(".", "_"), None
-        )
+        name = parts.path.strip("/").split("/")[0].replace("-", "_").replace(".", "_")
+        route = getattr(self, f"route_{name}", None)
         if route is None:
             return self.reply(404, "text/plain", b"not found")
         return route(base, query, parts.path)

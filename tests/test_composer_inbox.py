@@ -37,14 +37,14 @@ def csrf_of(response):
 
 def test_the_bookmarklet_window_asks_first_and_saves_on_post(staff, site):
     address = f"{site.base}/article"
-    asked = staff.get(reverse("composer:save"), {"url": address, "title": "Typed"})
+    asked = staff.get(reverse("composer:save"), {"url": address, "title": "Page's own"})
     assert asked.status_code == 200
     assert asked["X-Frame-Options"] == "DENY"
     assert address in asked.content.decode()
     assert not SavedLink.objects.exists()  # a GET never saves
     saved = staff.post(
         reverse("composer:save"),
-        {"url": address, "title": "Typed", "csrfmiddlewaretoken": csrf_of(asked)},
+        {"url": address, "title": "Typed", "hint": "Page's", "csrfmiddlewaretoken": csrf_of(asked)},
     )
     assert saved.status_code == 200
     assert "Saved to the link inbox" in saved.content.decode()
@@ -52,6 +52,17 @@ def test_the_bookmarklet_window_asks_first_and_saves_on_post(staff, site):
     assert link.title == "Typed"  # what the editor typed wins
     assert link.source == f"{link_standin.ARTICLE_AUTHOR}, {link_standin.ARTICLE_SITE}"
     assert link.kind == MediaItem.Kind.ARTICLE and link.poster
+
+
+def test_a_page_title_is_used_when_the_page_cannot_be_fetched(staff, site):
+    asked = staff.get(reverse("composer:save"), {"url": f"{site.base}/nothing", "title": "Hint"})
+    token = csrf_of(asked)
+    staff.post(
+        reverse("composer:save"),
+        {"url": f"{site.base}/nothing", "hint": "Hint", "csrfmiddlewaretoken": token},
+    )
+    link = SavedLink.objects.get()
+    assert (link.title, link.state) == ("Hint", SavedLink.State.FAILED)
 
 
 def test_a_post_without_the_csrf_token_saves_nothing(staff, site):
