@@ -56,6 +56,10 @@ class SavedLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ("blog/admin.css",)}
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": gettext("Link inbox"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_fields(self, request, obj=None):
         if obj is None:  # the "save a link" form: the address, and a title if wanted
             return ("url", "title")

@@ -51,7 +51,7 @@ class SavedLink(models.Model):
     class Meta:
         ordering = ("position", "id")
         verbose_name = _("saved link")
-        verbose_name_plural = _("link inbox")
+        verbose_name_plural = _("saved links")
 
     def __str__(self):
         return self.title or self.url

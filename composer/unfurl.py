@@ -28,7 +28,9 @@ from .sources import SourceError
 
 TITLE_LENGTH = MediaItem._meta.get_field("title").max_length
 SOURCE_LENGTH = MediaItem._meta.get_field("source").max_length
-DESCRIPTION_LENGTH = 400  # "the first sentences"
+# "The first sentences": at most this many, in at most this many characters.
+MAX_SENTENCES = 3
+DESCRIPTION_LENGTH = 400
 MAX_AUTHORS = 3
 SENTENCE_END = regex.compile(r"(?<=[.!?…])\s+")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -70,7 +72,7 @@ def opening(value, limit=DESCRIPTION_LENGTH):
     """The first whole sentences of a text that fit in limit characters."""
     text = plain(value, limit * 4)
     kept = ""
-    for sentence in SENTENCE_END.split(text):
+    for sentence in SENTENCE_END.split(text)[:MAX_SENTENCES]:
         if len(kept) + len(sentence) + 1 > limit:
             break
         kept = f"{kept} {sentence}".strip()

@@ -34,10 +34,13 @@ def log_in(page, live_server):
     page.wait_for_url(f"**{reverse('admin:index')}")
 
 
-def screenshot(page, name):
+def screenshot(page, name, height=720):
     """Kept for the README when SCREENSHOTS=1 (a developer refreshing docs/)."""
     if os.environ.get("SCREENSHOTS"):
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": height})
         page.screenshot(path=str(DOCS / name))
+        page.set_viewport_size(size)
 
 
 def test_pasted_links_fill_in_their_items(page, live_server, site):
@@ -69,7 +72,10 @@ def test_pasted_links_fill_in_their_items(page, live_server, site):
     )
     assert page.locator(f"{second}-kind").input_value() == "article"
     page.locator("#media_items-1 .composer-poster img").wait_for()
-    screenshot(page, "composer-paste.png")
+    page.locator("#composer-tools").evaluate(
+        "box => window.scrollBy(0, box.getBoundingClientRect().top - 10)"
+    )
+    screenshot(page, "composer-paste.png", height=1150)
 
     # A link that says nothing: a clear message, and the item is filled in by hand.
     page.locator("#media_items-group .add-row a").click()

@@ -46,7 +46,8 @@
     img.className = "item-thumbnail";
     figure.appendChild(img);
     figure.appendChild(document.createTextNode(" " + text.msgPoster + " " + poster.name));
-    upload.parentNode.appendChild(figure);
+    var place = upload.closest(".form-row") || upload.parentNode;
+    place.appendChild(figure);
     var alt = field(row, "alt_text");
     var decorative = field(row, "decorative");
     if (decorative && alt && !alt.value.trim()) decorative.checked = true;
