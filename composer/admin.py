@@ -2,7 +2,7 @@
 
 from adminsortable2.admin import SortableAdminMixin
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -52,6 +52,7 @@ class SavedLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "url", "source")
     actions = ("start_digest_action", "add_to_digest", "describe_again")
     readonly_fields = ("state", "problem", "saved_by", "saved_at", "digest")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     class Media:
         css = {"all": ("blog/admin.css",)}

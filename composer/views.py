@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
@@ -18,8 +19,26 @@ from .inbox import save_link
 from .unfurl import UnfurlError, fetch_poster, unfurl
 
 
+def editor_may(*permissions):
+    """Staff (else to the admin's log-in) holding one of the permissions (else 403)."""
+
+    def decorate(view):
+        @staff_member_required
+        def checked(request, *args, **kwargs):
+            if not any(request.user.has_perm(p) for p in permissions):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+may_write_digests = editor_may("blog.add_digest", "blog.change_digest")
+
+
 @require_POST
-@staff_member_required
+@may_write_digests
 def describe(request):
     """JSON for the change form's paste handler: what the link says about itself.
 
@@ -50,7 +69,7 @@ def describe(request):
 
 
 @require_GET
-@staff_member_required
+@may_write_digests
 def poster(request):
     """A fetched poster not yet saved with its item, for the change form to show."""
     pending = read_pending_token(request.GET.get("token", ""))
@@ -60,7 +79,7 @@ def poster(request):
 
 
 @xframe_options_deny
-@staff_member_required
+@editor_may("composer.add_savedlink")
 def save(request):
     """The bookmarklet's window, the share target and the admin's form: GET asks, POST saves.
 

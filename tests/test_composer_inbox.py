@@ -82,6 +82,13 @@ def test_only_staff_can_save_links(client, site, django_user_model):
     assert not SavedLink.objects.exists()
 
 
+def test_staff_without_the_permission_are_refused(client, site, django_user_model):
+    helper = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
+    client.force_login(helper)
+    assert client.get(reverse("composer:save")).status_code == 403
+    assert client.post(reverse("composer:describe"), {"url": YOUTUBE}).status_code == 403
+
+
 def test_a_share_from_a_phone_finds_the_address_in_the_text(staff):
     response = staff.get(reverse("composer:save"), {"text": "Look at this https://example.org/a"})
     assert 'value="https://example.org/a"' in response.content.decode()
