@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from tests import factories, loopback
 from tests.idp.wordpress_standin import wordpress_provider
+from tests.link_standin import link_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -54,6 +55,13 @@ def connections():
     """The (address, port) of every connection the process attempts during the test."""
     with loopback.recording() as seen:
         yield seen
+
+
+@pytest.fixture
+def linked_site(settings):
+    """The loopback stand-in for linked sites (tests/link_standin.py), settings aimed at it."""
+    with link_site(settings) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -11,18 +11,11 @@ from playwright.sync_api import expect
 
 from blog.models import Digest
 from tests import factories, link_standin
-from tests.link_standin import link_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-
-
-@pytest.fixture
-def site(settings):
-    with link_site(settings) as server:
-        yield server
 
 
 def log_in(page, live_server):
@@ -43,7 +36,7 @@ def screenshot(page, name, height=720):
         page.set_viewport_size(size)
 
 
-def test_pasted_links_fill_in_their_items(page, live_server, site):
+def test_pasted_links_fill_in_their_items(page, live_server, linked_site):
     log_in(page, live_server)
     page.goto(live_server.url + reverse("admin:blog_digest_add"))
     page.locator("#id_title").fill("Links of the week")
@@ -63,7 +56,7 @@ def test_pasted_links_fill_in_their_items(page, live_server, site):
     page.locator("#media_items-group .add-row a").click()
     second = "#id_media_items-1"
     page.locator(f"{second}-title").fill("My own title")
-    page.locator(f"{second}-url").fill(f"{site.base}/article")
+    page.locator(f"{second}-url").fill(f"{linked_site.base}/article")
     page.locator(f"{second}-url").press("Tab")
     expect(page.locator(f"{second}-source")).not_to_have_value("")
     assert page.locator(f"{second}-title").input_value() == "My own title"  # never overwritten
@@ -79,7 +72,7 @@ def test_pasted_links_fill_in_their_items(page, live_server, site):
 
     # A link that says nothing: a clear message, and the item is filled in by hand.
     page.locator("#media_items-group .add-row a").click()
-    page.locator("#id_media_items-2-url").fill(f"{site.base}/nothing")
+    page.locator("#id_media_items-2-url").fill(f"{linked_site.base}/nothing")
     page.locator("#id_media_items-2-url").press("Tab")
     status = page.locator("#composer-status")
     status.filter(has_text="fill in the item by hand").wait_for()
@@ -95,16 +88,16 @@ def test_pasted_links_fill_in_their_items(page, live_server, site):
     assert page.blocked_requests == []  # the browser asked no other site for anything
 
 
-def test_links_saved_with_the_bookmarklet_start_a_digest(page, live_server, site):
+def test_links_saved_with_the_bookmarklet_start_a_digest(page, live_server, linked_site):
     log_in(page, live_server)
     inbox = live_server.url + reverse("admin:composer_savedlink_changelist")
     page.goto(inbox)
     code = page.locator("a.composer-bookmarklet").get_attribute("href")
     assert code.startswith("javascript:")
-    page.route(f"{site.base}/**", lambda route: route.continue_())  # the pages being read
+    page.route(f"{linked_site.base}/**", lambda route: route.continue_())  # the pages being read
 
     for path, title in (("jsonld", link_standin.LD_TITLE), ("article", link_standin.ARTICLE_TITLE)):
-        page.goto(f"{site.base}/{path}")
+        page.goto(f"{linked_site.base}/{path}")
         with page.expect_popup() as opened:
             page.evaluate(code.removeprefix("javascript:"))
         window = opened.value

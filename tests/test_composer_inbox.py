@@ -11,17 +11,10 @@ from blog.models import Digest, MediaItem
 from composer import inbox
 from composer.models import SavedLink
 from tests import factories, link_standin
-from tests.link_standin import link_site
 
 pytestmark = pytest.mark.django_db
 
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
-
-
-@pytest.fixture
-def site(settings):
-    with link_site(settings) as server:
-        yield server
 
 
 @pytest.fixture
@@ -35,8 +28,8 @@ def csrf_of(response):
     return str(response.context["csrf_token"])
 
 
-def test_the_bookmarklet_window_asks_first_and_saves_on_post(staff, site):
-    address = f"{site.base}/article"
+def test_the_bookmarklet_window_asks_first_and_saves_on_post(staff, linked_site):
+    address = f"{linked_site.base}/article"
     asked = staff.get(reverse("composer:save"), {"url": address, "title": "Page's own"})
     assert asked.status_code == 200
     assert asked["X-Frame-Options"] == "DENY"
@@ -54,35 +47,37 @@ def test_the_bookmarklet_window_asks_first_and_saves_on_post(staff, site):
     assert link.kind == MediaItem.Kind.ARTICLE and link.poster
 
 
-def test_a_page_title_is_used_when_the_page_cannot_be_fetched(staff, site):
-    asked = staff.get(reverse("composer:save"), {"url": f"{site.base}/nothing", "title": "Hint"})
+def test_a_page_title_is_used_when_the_page_cannot_be_fetched(staff, linked_site):
+    asked = staff.get(
+        reverse("composer:save"), {"url": f"{linked_site.base}/nothing", "title": "Hint"}
+    )
     token = csrf_of(asked)
     staff.post(
         reverse("composer:save"),
-        {"url": f"{site.base}/nothing", "hint": "Hint", "csrfmiddlewaretoken": token},
+        {"url": f"{linked_site.base}/nothing", "hint": "Hint", "csrfmiddlewaretoken": token},
     )
     link = SavedLink.objects.get()
     assert (link.title, link.state) == ("Hint", SavedLink.State.FAILED)
 
 
-def test_a_post_without_the_csrf_token_saves_nothing(staff, site):
-    response = staff.post(reverse("composer:save"), {"url": f"{site.base}/article"})
+def test_a_post_without_the_csrf_token_saves_nothing(staff, linked_site):
+    response = staff.post(reverse("composer:save"), {"url": f"{linked_site.base}/article"})
     assert response.status_code == 403
     assert not SavedLink.objects.exists()
 
 
-def test_only_staff_can_save_links(client, site, django_user_model):
+def test_only_staff_can_save_links(client, linked_site, django_user_model):
     reader = django_user_model.objects.create_user("reader", password="pw")
     for who in (None, reader):
         if who:
             client.force_login(who)
-        response = client.post(reverse("composer:save"), {"url": f"{site.base}/article"})
+        response = client.post(reverse("composer:save"), {"url": f"{linked_site.base}/article"})
         assert response.status_code == 302 and "/login/" in response["Location"]
         assert client.post(reverse("composer:describe"), {"url": YOUTUBE}).status_code == 302
     assert not SavedLink.objects.exists()
 
 
-def test_staff_without_the_permission_are_refused(client, site, django_user_model):
+def test_staff_without_the_permission_are_refused(client, linked_site, django_user_model):
     helper = django_user_model.objects.create_user("helper", password="pw", is_staff=True)
     client.force_login(helper)
     assert client.get(reverse("composer:save")).status_code == 403
@@ -106,7 +101,7 @@ def test_the_admin_links_the_manifest(admin_client):
     assert b'rel="manifest" href="/manifest.webmanifest"' in admin_client.get("/admin/").content
 
 
-def test_describe_fills_a_video_with_a_pending_poster(staff, site):
+def test_describe_fills_a_video_with_a_pending_poster(staff, linked_site):
     token = csrf_of(staff.get(reverse("composer:save")))
     answer = staff.post(
         reverse("composer:describe"), {"url": YOUTUBE}, headers={"X-CSRFToken": token}
@@ -117,27 +112,27 @@ def test_describe_fills_a_video_with_a_pending_poster(staff, site):
     assert b"".join(poster.streaming_content) == link_standin.POSTER
 
 
-def test_describe_says_why_it_failed(staff, site):
+def test_describe_says_why_it_failed(staff, linked_site):
     token = csrf_of(staff.get(reverse("composer:save")))
     response = staff.post(
         reverse("composer:describe"),
-        {"url": f"{site.base}/nothing"},
+        {"url": f"{linked_site.base}/nothing"},
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 422
     assert "fill in the item by hand" in response.json()["error"]
 
 
-def saved(site, *paths):
+def saved(linked_site, *paths):
     links = []
     for path in paths:
-        link = SavedLink.objects.create(url=f"{site.base}/{path}")
+        link = SavedLink.objects.create(url=f"{linked_site.base}/{path}")
         links.append(inbox.describe(link))
     return links
 
 
-def test_start_a_digest_from_links_in_the_inbox_order(admin_client, site):
-    jsonld, article = saved(site, "jsonld", "article")
+def test_start_a_digest_from_links_in_the_inbox_order(admin_client, linked_site):
+    jsonld, article = saved(linked_site, "jsonld", "article")
     SavedLink.objects.filter(pk=article.pk).update(position=0)  # dragged to the top
     response = admin_client.post(
         reverse("admin:composer_savedlink_changelist"),
@@ -152,9 +147,9 @@ def test_start_a_digest_from_links_in_the_inbox_order(admin_client, site):
     assert not SavedLink.objects.waiting().exists()
 
 
-def test_add_to_an_existing_draft(admin_client, site):
+def test_add_to_an_existing_draft(admin_client, linked_site):
     draft = factories.make_digest(published=False, items=1)
-    (link,) = saved(site, "plain")
+    (link,) = saved(linked_site, "plain")
     changelist = reverse("admin:composer_savedlink_changelist")
     asked = admin_client.post(
         changelist, {"action": "add_to_digest", "_selected_action": [link.pk]}
@@ -173,9 +168,9 @@ def test_add_to_an_existing_draft(admin_client, site):
 
 
 @pytest.mark.django_db(transaction=True)  # fetched once the save is committed
-def test_the_inbox_form_saves_a_link_and_says_when_it_failed(admin_client, site):
+def test_the_inbox_form_saves_a_link_and_says_when_it_failed(admin_client, linked_site):
     response = admin_client.post(
-        reverse("admin:composer_savedlink_add"), {"url": f"{site.base}/nothing"}, follow=True
+        reverse("admin:composer_savedlink_add"), {"url": f"{linked_site.base}/nothing"}, follow=True
     )
     assert "could not be fetched" in response.content.decode()
     assert SavedLink.objects.get().state == SavedLink.State.FAILED
