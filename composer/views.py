@@ -109,10 +109,21 @@ def manifest(request):
     data = {
         "name": f"{settings.BLOG_TITLE} — {_('editor')}",
         "short_name": settings.BLOG_TITLE,
+        "id": reverse("admin:index"),
         "start_url": reverse("admin:composer_savedlink_changelist"),
         "scope": "/",
         "display": "standalone",
-        "icons": [{"src": static("blog/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+        "icons": [
+            {"src": static("blog/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            *(
+                {
+                    "src": static(f"composer/icon-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                }
+                for size in (192, 512)
+            ),
+        ],
         "share_target": {
             "action": reverse("composer:save"),
             "method": "GET",

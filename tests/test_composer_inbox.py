@@ -95,6 +95,9 @@ def test_the_manifest_declares_the_share_target(client):
     assert response["Content-Type"] == "application/manifest+json"
     assert manifest["share_target"]["action"] == reverse("composer:save")
     assert manifest["share_target"]["method"] == "GET"
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
+    for icon in manifest["icons"]:  # each one served by the site
+        assert client.get(icon["src"]).status_code == 200
 
 
 def test_the_admin_links_the_manifest(admin_client):
