@@ -15,10 +15,12 @@ import regex
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from extruct.utils import parse_html
 
 from blog import images
+from blog.embeds import parse_video
 from blog.models import MediaItem
 from blog.sanitize import strip_tags
 from blog.text import normalise, shorten
@@ -216,7 +218,9 @@ def fetch_poster(preview):
     except SourceError as exc:
         raise UnfurlError(str(exc)) from exc
     data = answer.body
-    upload = SimpleUploadedFile(f"{preview.kind}-poster{images.extension_of(data)}", data)
+    video = parse_video(preview.url)
+    stem = f"{video.provider}-{video.video_id}" if video else slugify(preview.title)[:60]
+    upload = SimpleUploadedFile(f"{stem or 'image'}{images.extension_of(data)}", data)
     try:
         images.inspect_image(upload)
     except ValidationError as exc:
