@@ -28,10 +28,12 @@ class LinkForm(forms.Form):
 
     url = forms.URLField(
         label=_("Address"), max_length=URL_LENGTH, assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         error_messages={"invalid": _("Give a web address, starting with https:// or http://.")},
     )  # fmt: skip
     title = limited_field(
         forms.CharField, 300, _("The title"), label=_("Title"), required=False,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=_("Leave it empty to take the page's own."),
     )  # fmt: skip
     # The title the page or the phone gave: used only if the page can't be fetched.

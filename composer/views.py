@@ -95,7 +95,9 @@ def save(request):
     else:
         data = request.GET
         url = data.get("url") or first_address(data.get("text")) or ""
-        form = LinkForm(initial={"url": url, "hint": data.get("title", "")[:300]})
+        hint = data.get("title", "")[:300]
+        form = LinkForm(initial={"url": url, "hint": hint})
+        form.fields["title"].widget.attrs["placeholder"] = hint
     return render(request, "composer/save.html", {"form": form, **_chrome()})
 
 

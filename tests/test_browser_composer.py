@@ -101,6 +101,8 @@ def test_links_saved_with_the_bookmarklet_start_a_digest(page, live_server, link
         with page.expect_popup() as opened:
             page.evaluate(code.removeprefix("javascript:"))
         window = opened.value
+        if path == "article":
+            screenshot(window, "composer-bookmarklet.png", height=420)
         window.get_by_role("button", name="Save to the inbox").click()
         window.get_by_text("Saved to the link inbox").wait_for()
         assert title in window.content()
