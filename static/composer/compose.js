@@ -75,6 +75,7 @@
       .then(function (answer) {
         row.classList.remove("composer-busy");
         if (!answer.ok) {
+          delete row.dataset.described; // the same address may be tried again
           say(answer.error || text.msgFailed, true);
           return;
         }
@@ -88,6 +89,7 @@
         say([text.msgFilled, answer.warning].filter(Boolean).join(" "), !!answer.warning);
       })
       .catch(function () {
+        delete row.dataset.described;
         row.classList.remove("composer-busy");
         say(text.msgFailed, true);
       });
