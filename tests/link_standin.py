@@ -25,6 +25,14 @@ ARTICLE_DESCRIPTION = (
     "sets their pace. " + "It is long. " * 60
 )
 LD_TITLE = "A history of the transistor"
+# The SSRF list: every path that fetches refuses these, directly and at a redirect.
+PRIVATE = [
+    "http://127.0.0.1/",
+    "http://[::1]/",
+    "http://10.0.0.5/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://localhost/",  # a name resolving to loopback
+]
 PAPER_TITLE = "Attention Is All You Need"
 
 

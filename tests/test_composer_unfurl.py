@@ -7,6 +7,7 @@ from blog.models import MediaItem
 from composer.models import SavedLink
 from composer.unfurl import UnfurlError, fetch_poster, unfurl
 from tests import link_standin
+from tests.link_standin import PRIVATE
 
 pytestmark = pytest.mark.django_db
 
@@ -102,14 +103,6 @@ def test_fetching_can_be_switched_off(linked_site, settings, connections):
 
 
 # The SSRF list, through the one fetcher, for the link and the poster paths -----------
-
-PRIVATE = [
-    "http://127.0.0.1/",
-    "http://[::1]/",
-    "http://10.0.0.5/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://localhost/",  # a name resolving to loopback
-]
 
 
 @pytest.mark.parametrize("address", PRIVATE)

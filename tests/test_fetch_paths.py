@@ -7,16 +7,9 @@ import pytest
 from accounts.profiles import AvatarError, fetch_avatar
 from blog.services import PosterError, fetch_video_poster
 from tests import factories
+from tests.link_standin import PRIVATE
 
 pytestmark = pytest.mark.django_db
-
-PRIVATE = [
-    "http://127.0.0.1/",
-    "http://[::1]/",
-    "http://10.0.0.5/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://localhost/",  # a name resolving to loopback
-]
 
 
 def addresses(linked_site, address):
