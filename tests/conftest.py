@@ -41,6 +41,7 @@ def no_calls_out(settings):
         "youtube": ("http://127.0.0.1:9/{id}.jpg",),
         "vimeo": "http://127.0.0.1:9/oembed?url={url}",
     }
+    settings.COMPOSER_FETCH_LINKS = False  # the linked_site fixture turns it on
     settings.COMPOSER_OEMBED_ENDPOINTS = {
         "youtube": "http://127.0.0.1:9/oembed",
         "vimeo": "http://127.0.0.1:9/oembed",
