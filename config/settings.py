@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     # WordPress import and export (import_wxr, export_wxr); imported pages are flatpages.
     "django.contrib.flatpages",
     "wxr",
+    # Composing digests from links: paste a link, get an item; the week's link inbox.
+    "composer",
 ]
 
 MIDDLEWARE = [
@@ -291,6 +293,17 @@ BLOG_IMAGE_WIDTHS = (480, 720, 960, 1600)
 FETCH_CONNECT_TIMEOUT = 3
 FETCH_TIMEOUT = 5
 FETCH_ALLOWED_PRIVATE = env_list("FETCH_ALLOWED_PRIVATE")
+# A link an editor pastes or saves is fetched once to fill in its item (composer.unfurl);
+# 0 switches that off (an air-gapped site): items are then filled in by hand.
+COMPOSER_FETCH_LINKS = env_bool("COMPOSER_FETCH_LINKS", default=True)
+COMPOSER_MAX_PAGE_BYTES = 2 * 1024 * 1024
+# Where videos and papers are described (tests point them at loopback stand-ins).
+COMPOSER_OEMBED_ENDPOINTS = {
+    "youtube": "https://www.youtube.com/oembed",
+    "vimeo": "https://vimeo.com/api/oembed.json",
+}
+COMPOSER_ARXIV_API = "https://export.arxiv.org/api/query"
+COMPOSER_DOI_API = "https://doi.org/"
 
 # Request size limits ------------------------------------------------------------------
 # A body larger than this is refused (413) before it is read. Staff may send a digest

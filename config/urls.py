@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from composer.views import manifest
+
 # A database outage met outside a view still gets the static 503 page.
 handler500 = "config.middleware.server_error"
 
@@ -16,6 +18,9 @@ urlpatterns = [
     path("follow/", include("followers.urls")),
     path("likes/", include("likes.urls")),
     path("", include("mentions.urls")),
+    # Editors' tools for composing digests from links, and the admin's web app manifest.
+    path("compose/", include("composer.urls")),
+    path("manifest.webmanifest", manifest, name="manifest"),
     path("", include("blog.urls")),
 ]
 

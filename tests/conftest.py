@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from tests import factories, loopback
 from tests.idp.wordpress_standin import wordpress_provider
+from tests.link_standin import link_site
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -40,6 +41,13 @@ def no_calls_out(settings):
         "youtube": ("http://127.0.0.1:9/{id}.jpg",),
         "vimeo": "http://127.0.0.1:9/oembed?url={url}",
     }
+    settings.COMPOSER_FETCH_LINKS = False  # the linked_site fixture turns it on
+    settings.COMPOSER_OEMBED_ENDPOINTS = {
+        "youtube": "http://127.0.0.1:9/oembed",
+        "vimeo": "http://127.0.0.1:9/oembed",
+    }
+    settings.COMPOSER_ARXIV_API = "http://127.0.0.1:9/arxiv"
+    settings.COMPOSER_DOI_API = "http://127.0.0.1:9/doi/"
     settings.FETCH_ALLOWED_PRIVATE = []  # whatever the environment says
     settings.WEBMENTION_SEND = False  # a published digest's links are on the internet
 
@@ -49,6 +57,13 @@ def connections():
     """The (address, port) of every connection the process attempts during the test."""
     with loopback.recording() as seen:
         yield seen
+
+
+@pytest.fixture
+def linked_site(settings):
+    """The loopback stand-in for linked sites (tests/link_standin.py), settings aimed at it."""
+    with link_site(settings) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -89,9 +89,16 @@ def test_admin_runs_under_the_policy(watched, live_server, demo):
         reverse("admin:blog_digest_changelist"),
         reverse("admin:blog_digest_change", args=[demo.pk]),
         reverse("admin:comments_digestcomment_changelist"),
+        reverse("admin:composer_savedlink_changelist"),
+        reverse("composer:save") + "?url=https://example.org/a",
     ):
         page.goto(live_server.url + url)
         assert page.violations() == [], url
+    # The bookmarklet clicked on our own page explains itself instead of running.
+    page.goto(live_server.url + reverse("admin:composer_savedlink_changelist"))
+    page.get_by_role("link", name="Add to next digest").click()
+    page.get_by_text("drag it there first").wait_for()
+    assert page.violations() == []
     # The item thumbnails keep their size without a style attribute (static/blog/admin.css).
     page.goto(live_server.url + reverse("admin:blog_digest_change", args=[demo.pk]))
     assert page.locator(".item-thumbnail").first.evaluate("e => getComputedStyle(e).maxWidth") == (
