@@ -245,9 +245,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The site speaks one language, its author's: every reader gets the same page (the page cache
+# and an edge cache depend on it), so there is no LocaleMiddleware and no Accept-Language
+# negotiation. The worker's mails use it too. Catalogs: locale/ (`make messages`).
+LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
+# Numbers shown to readers (counts) follow the language: 1.234 in German, 1 234 in French.
+USE_THOUSAND_SEPARATOR = True
 USE_TZ = True
 
 # The site and the blog ----------------------------------------------------------------
