@@ -7,6 +7,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_comments.models import Comment
 
 from . import embeds, images, renditions
@@ -138,8 +139,8 @@ class Tag(models.Model):
 
 class Digest(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
@@ -216,7 +217,7 @@ class Digest(models.Model):
     def clean(self):
         if self.cover_image and not self.cover_alt:
             raise ValidationError(
-                {"cover_alt": "Describe the cover image for readers who cannot see it."}
+                {"cover_alt": _("Describe the cover image for readers who cannot see it.")}
             )
 
     @property
@@ -254,11 +255,11 @@ class Digest(models.Model):
 
 class MediaItem(models.Model):
     class Kind(models.TextChoices):
-        VIDEO = "video", "Video"
-        IMAGE = "image", "Image"
-        ARTICLE = "article", "Article"
-        PAPER = "paper", "Paper"
-        LINK = "link", "Link"
+        VIDEO = "video", _("Video")
+        IMAGE = "image", _("Image")
+        ARTICLE = "article", _("Article")
+        PAPER = "paper", _("Paper")
+        LINK = "link", _("Link")
 
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="media_items")
     position = models.PositiveIntegerField(default=0, db_index=True)
@@ -308,13 +309,18 @@ class MediaItem(models.Model):
     def clean(self):
         errors = {}
         if self.kind == self.Kind.VIDEO and not self.video:
-            errors["url"] = "Give a YouTube or Vimeo address, or choose the kind “Link”."
+            errors["url"] = _("Give a YouTube or Vimeo address, or choose the kind “Link”.")
         if self.kind == self.Kind.IMAGE and not self.image:
-            errors["image"] = "An image item needs an image."
-        if self.kind in {self.Kind.ARTICLE, self.Kind.PAPER, self.Kind.LINK} and not self.url:
-            errors["url"] = f"A {self.get_kind_display().lower()} needs its address."
+            errors["image"] = _("An image item needs an image.")
+        needs_url = {
+            self.Kind.ARTICLE: _("An article needs its address."),
+            self.Kind.PAPER: _("A paper needs its address."),
+            self.Kind.LINK: _("A link needs its address."),
+        }
+        if self.kind in needs_url and not self.url:
+            errors["url"] = needs_url[self.kind]
         if self.image and not self.decorative and not self.alt_text.strip():
-            errors["alt_text"] = "Describe the image, or tick “decorative”."
+            errors["alt_text"] = _("Describe the image, or tick “decorative”.")
         if errors:
             raise ValidationError(errors)
 

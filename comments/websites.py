@@ -9,8 +9,9 @@ hides.
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
+from django.utils.translation import gettext_lazy as _
 
-CREDENTIALS_MESSAGE = (
+CREDENTIALS_MESSAGE = _(
     "Leave out the user name and password (the part before @): the address is shown "
     "to everyone. Give it as https://example.com/…"
 )

@@ -251,10 +251,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en")
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our English dates ("December 2, 2026"); other languages keep Django's formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
-# Numbers shown to readers (counts) follow the language: 1.234 in German, 1 234 in French.
-USE_THOUSAND_SEPARATOR = True
+# No USE_THOUSAND_SEPARATOR: it would group every number a template prints, ids in links
+# and image widths in srcset included ("1,200w"). Limits in messages are grouped by the
+# language where they are written (blog.text).
 USE_TZ = True
 
 # The site and the blog ----------------------------------------------------------------
