@@ -56,8 +56,9 @@ check: install
 
 # The translation catalogs (locale/<language>/LC_MESSAGES/django.po, then .mo): picks up every
 # marked string in the code and templates; new entries come out empty for a translator
-# (tests/test_i18n.py fails until each is translated). Needs gettext (msgfmt).
-MESSAGE_LOCALES ?= de fr
+# (tests/test_i18n.py fails until each is translated). Every language under locale/, or
+# MESSAGE_LOCALES="it" to start a new one. Needs gettext (xgettext, msgmerge, msgfmt).
+MESSAGE_LOCALES ?= $(notdir $(wildcard locale/*))
 MESSAGE_IGNORE := -i .venv -i staticfiles -i node_modules -i tests -i tools -i media -i locale
 messages: install
 	$(BIN)/python manage.py makemessages $(addprefix -l ,$(MESSAGE_LOCALES)) $(MESSAGE_IGNORE) \
