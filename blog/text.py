@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 # Outside tab, line feed and carriage return: C0, DEL, C1, the noncharacters.
@@ -40,11 +41,12 @@ _NOT_XML = regex.compile(f"[{_CONTROL_CHARS}\ud800-\udfff]")
 _INVISIBLE = regex.compile(r"[\p{DI}\p{White_Space}\p{Cf}\p{Cc}\p{M}\u2800]")
 _GRAPHEME = regex.compile(r"\X")
 
-NUL_MESSAGE = _(
+# The English words (tests compare them); translated where they are shown.
+NUL_MESSAGE = gettext_noop(
     "Your text contains a NUL character (often left by copying from a file or another "
     "program), which can't be stored. Nothing was sent: remove it and send it again."
 )
-INVISIBLE_MESSAGE = _("Give something we can show: this has only invisible characters.")
+INVISIBLE_MESSAGE = gettext_noop("Give something we can show: this has only invisible characters.")
 # Database ids: positive and within the 64-bit integers SQLite and PostgreSQL both hold.
 MAX_ID = 2**63 - 1
 
@@ -59,7 +61,7 @@ def normalise(value, *, multiline=False, drop_nul=False):
     value = str(value or "")
     if "\x00" in value:
         if not drop_nul:
-            raise NulCharacter(NUL_MESSAGE)
+            raise NulCharacter(gettext(NUL_MESSAGE))
         value = value.replace("\x00", "")
     # Surrogates: a valid pair becomes its character, a lone one U+FFFD.
     value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -161,8 +163,8 @@ def limited_field(field_class, limit, what, **kwargs):
             what=what,
             limit=_grouped(limit),
         ),
-        "nul": NUL_MESSAGE,
-        "invisible": INVISIBLE_MESSAGE,
+        "nul": _(NUL_MESSAGE),
+        "invisible": _(INVISIBLE_MESSAGE),
         **kwargs.pop("error_messages", {}),
     }
     field = normalised(field_class)(max_length=limit, error_messages=messages, **kwargs)

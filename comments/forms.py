@@ -4,6 +4,7 @@ author's edit form and the subscription form."""
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
@@ -13,7 +14,7 @@ from . import profiles, websites
 from .models import DigestComment
 from .services import build_comment
 
-REPLY_GONE = _("The comment you replied to can't be found. Use its Reply link again.")
+REPLY_GONE = gettext_noop("The comment you replied to can't be found. Use its Reply link again.")
 
 
 class DigestCommentForm(XtdCommentForm):
@@ -82,13 +83,13 @@ class DigestCommentForm(XtdCommentForm):
         if value in {"", "0"}:
             return 0
         if (pk := parse_id(value)) is None:
-            raise forms.ValidationError(REPLY_GONE)
+            raise forms.ValidationError(gettext(REPLY_GONE))
         return pk
 
     def clean_url(self):
         url = self.cleaned_data["url"]
         if websites.has_credentials(url):
-            raise forms.ValidationError(websites.CREDENTIALS_MESSAGE)
+            raise forms.ValidationError(gettext(websites.CREDENTIALS_MESSAGE))
         return url
 
     def clean_comment(self):
