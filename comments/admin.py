@@ -22,9 +22,25 @@ from .models import DigestComment, VerifiedEmail
 State = DigestComment.State
 
 
-def _n(text, count):
-    """A lazy ngettext message for `count` comments."""
-    return text % {"count": count}
+# What the bulk actions say: (moved, already there), each for any number of comments.
+MOVED = {
+    State.PUBLIC: (
+        ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
+        ngettext_lazy("%(count)d comment was already public.",
+                      "%(count)d comments were already public.", "count"),
+    ),
+    State.HELD: (
+        ngettext_lazy("%(count)d comment held.", "%(count)d comments held.", "count"),
+        ngettext_lazy("%(count)d comment was already held.",
+                      "%(count)d comments were already held.", "count"),
+    ),
+    State.SPAM: (
+        ngettext_lazy("%(count)d comment marked as spam.",
+                      "%(count)d comments marked as spam.", "count"),
+        ngettext_lazy("%(count)d comment was already spam.",
+                      "%(count)d comments were already spam.", "count"),
+    ),
+}  # fmt: skip
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -262,33 +278,17 @@ class DigestCommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
-        self._move(
-            request, queryset, State.PUBLIC,
-            ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
-            ngettext_lazy("%(count)d comment was already public.",
-                          "%(count)d comments were already public.", "count"),
-        )  # fmt: skip
+        self._move(request, queryset, State.PUBLIC)
 
     @admin.action(description=_("Unapprove selected comments (hold)"), permissions=["change"])
     def unapprove(self, request, queryset):
-        self._move(
-            request, queryset, State.HELD,
-            ngettext_lazy("%(count)d comment held.", "%(count)d comments held.", "count"),
-            ngettext_lazy("%(count)d comment was already held.",
-                          "%(count)d comments were already held.", "count"),
-        )  # fmt: skip
+        self._move(request, queryset, State.HELD)
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._move(
-            request, queryset, State.SPAM,
-            ngettext_lazy("%(count)d comment marked as spam.",
-                          "%(count)d comments marked as spam.", "count"),
-            ngettext_lazy("%(count)d comment was already spam.",
-                          "%(count)d comments were already spam.", "count"),
-        )  # fmt: skip
+        self._move(request, queryset, State.SPAM)
 
-    def _move(self, request, queryset, state, done, unchanged):
+    def _move(self, request, queryset, state):
         """Set the state of the selected comments, as saving each on its change form would."""
         with transaction.atomic():
             # of=("self",): the list query joins nullable users; only the comment rows lock.
@@ -297,9 +297,10 @@ class DigestCommentAdmin(admin.ModelAdmin):
             for comment in changed:
                 move(comment, state)
                 self.log_change(request, comment, [{"changed": {"fields": ["State"]}}])
-        message = _n(done, len(changed))
+        done, unchanged = MOVED[state]
+        message = done % {"count": len(changed)}
         if skipped := len(selected) - len(changed):
-            message += " " + _n(unchanged, skipped)
+            message += " " + unchanged % {"count": skipped}
         self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
 
 
