@@ -71,7 +71,7 @@ class LatestCommentsFeed(Feed):
         return [comment for comment in comments if comment.digest is not None]
 
     def item_title(self, item):
-        return f"{item.name} on {item.digest.title}"
+        return _("%(name)s on %(digest)s") % {"name": item.name, "digest": item.digest.title}
 
     def item_link(self, item):
         # Not item.get_absolute_url(): it would load the digest again for every comment.

@@ -36,7 +36,7 @@ KNOWN_ENGLISH = [
 ]  # fmt: skip
 # English words no German sentence uses: they catch text that was never marked at all.
 ENGLISH_WORDS = re.compile(
-    r"\b(the|and|your|you|this|these|with|is|are|of|to|has|have|been|not|here|please|our|we)\b"
+    r"\b(the|and|or|your|you|this|these|with|is|are|of|to|on|at|by|for|from|has|have|been|not|here|please|our|we)\b"
 )
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}|<[^>]+>")
 
@@ -192,6 +192,34 @@ def test_the_404_page_in_german(client, german, db):
     text = visible(page)
     assert "Seite nicht gefunden" in text
     assert_no_english(text, "404 page")
+
+
+def test_the_other_reader_pages_and_the_comments_feed_in_german(client, german, db):
+    digest = german_digest()
+    category, tag = digest.categories.get(), digest.tags.get()
+    for url in (
+        "/", "/2017/", "/2017/12/", category.get_absolute_url(), tag.get_absolute_url(),
+        "/search/?q=Physik", "/search/?q=Unsinnswort", "/search/", "/follow/",
+        "/comments/confirm/kaputt/", "/follow/confirm/kaputt/", "/comments/feed/",
+    ):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code in (200, 400), url
+        text = visible(response.content.decode())
+        assert_no_english(text, url)
+    assert "Ergebnisse für „Physik“" in visible(client.get("/search/?q=Physik").content.decode())
+    assert "Archiv: Dezember 2017" in visible(client.get("/2017/12/").content.decode())
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_reply_script_speaks_german(german, page, live_server):
+    digest = german_digest()
+    page.goto(live_server.url + digest.get_absolute_url())
+    page.get_by_role("link", name="Antwort an Ada Leserin").click()
+    title = page.locator("#reply-title")
+    assert " ".join(title.inner_text().split()) == "Antwort an Ada Leserin Antwort abbrechen"
+    title.get_by_role("link", name="Antwort abbrechen").click()
+    assert title.inner_text() == "Schreiben Sie einen Kommentar"
 
 
 @pytest.mark.django_db(transaction=True)
