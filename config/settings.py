@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from config.csp import inline_style_hashes, origin
 from config.logging import django_logging
@@ -521,7 +522,8 @@ ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
 # A deleted account's comments: "keep" them under the name they were written under, or
 # "anonymise" them. Either way their address, IP and mail subscriptions go.
 ACCOUNTS_DELETED_COMMENTS = os.environ.get("ACCOUNTS_DELETED_COMMENTS", "keep")
-ACCOUNTS_ANONYMOUS_NAME = "Anonymous"
+# In the site's language, as it is when the account is deleted (stored on each comment).
+ACCOUNTS_ANONYMOUS_NAME = gettext_lazy("Anonymous")
 # The provider's avatar is copied once per change into media (never hot-linked).
 ACCOUNTS_FETCH_AVATARS = env_bool("ACCOUNTS_FETCH_AVATARS", default=True)
 ACCOUNTS_AVATAR_MAX_BYTES = 2 * 1024 * 1024
