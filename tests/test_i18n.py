@@ -208,6 +208,7 @@ def test_the_other_reader_pages_and_the_comments_feed_in_german(client, german, 
         assert_no_english(text, url)
     assert "Ergebnisse für „Physik“" in visible(client.get("/search/?q=Physik").content.decode())
     assert "Archiv: Dezember 2017" in visible(client.get("/2017/12/").content.decode())
+    assert b"<language>de</language>" in client.get("/feed/").content
 
 
 @pytest.mark.browser
