@@ -211,6 +211,19 @@ def test_the_other_reader_pages_and_the_comments_feed_in_german(client, german, 
     assert b"<language>de</language>" in client.get("/feed/").content
 
 
+def test_the_admin_we_wrote_speaks_german(client, german, editor):
+    digest = german_digest()
+    factories.make_comment(digest, "Bitte prüfen.", user_name="Emil", state="held")
+    client.force_login(editor)
+    comments = visible(client.get("/admin/comments/digestcomment/").content.decode())
+    for shown in ("Zurückgehalten (1)", "Ausgewählte Kommentare freigeben", "Verfasser",
+                  "Wartet auf Freigabe"):  # fmt: skip
+        assert shown in comments
+    digests = visible(client.get("/admin/blog/digest/").content.decode())
+    assert "Mir eine Test-Mail der ausgewählten Digests senden" in digests
+    assert "Veröffentlicht" in digests and "Ansehen" in digests
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_reply_script_speaks_german(german, page, live_server):
