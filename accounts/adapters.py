@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from mailer.outbox import URGENT, send_all_after_commit
 
@@ -90,16 +91,20 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         next_url = state.get("next")
         if not next_url or not get_adapter(request).is_safe_url(next_url):
             return
-        name = provider.name if provider else "that site"
+        name = provider.name if provider else _("that site")
         if error == AuthError.CANCELLED:
             messages.info(
                 request,
-                f"You cancelled logging in with {name}, so nothing was shared with this site. "
-                "You can still comment as a guest, or log in again.",
+                _(
+                    "You cancelled logging in with %(name)s, so nothing was shared with this "
+                    "site. You can still comment as a guest, or log in again."
+                )
+                % {"name": name},
             )
         else:
             messages.error(
                 request,
-                f"Logging in with {name} did not work. Try again, or comment as a guest.",
+                _("Logging in with %(name)s did not work. Try again, or comment as a guest.")
+                % {"name": name},
             )
         raise ImmediateHttpResponse(HttpResponseRedirect(next_url))

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
 
@@ -12,7 +13,7 @@ class ProfileAdmin(admin.ModelAdmin):
     readonly_fields = ("avatar_source", "updated_at")
     list_select_related = ("user",)
 
-    @admin.display(description="Avatar")
+    @admin.display(description=_("Avatar"))
     def avatar_preview(self, profile):
         if not profile.avatar:
             return "—"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -6,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     # allauth's own app is "Accounts" in the admin too: one section each, told apart.
-    verbose_name = "Reader profiles"
+    verbose_name = _("Reader profiles")
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (checks registers itself)

@@ -22,7 +22,7 @@ def delete_account(user):
     if settings.ACCOUNTS_DELETED_COMMENTS == "anonymise":
         # The fingerprint is a hash of the address and text: it goes with the address.
         changes |= {
-            "user_name": settings.ACCOUNTS_ANONYMOUS_NAME,
+            "user_name": str(settings.ACCOUNTS_ANONYMOUS_NAME),
             "user_url": "",
             "fingerprint": None,
         }

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Profile(models.Model):
@@ -17,7 +18,7 @@ class Profile(models.Model):
     # Where the avatar was copied from: fetched again only when the provider's address changes.
     avatar_source = models.URLField(max_length=2000, blank=True, editable=False)
     profile_url = models.URLField(
-        max_length=500, blank=True, help_text="The reader's page at their identity provider."
+        max_length=500, blank=True, help_text=_("The reader's page at their identity provider.")
     )
     # Which connected account (provider id) the profile was last filled from.
     provider = models.CharField(max_length=200, blank=True)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -43,11 +44,11 @@ class DeleteAccountView(LoginRequiredMixin, View):
     def post(self, request):
         user = request.user
         if user.is_staff or user.is_superuser:
-            messages.error(request, "Editors' accounts are removed by an administrator.")
+            messages.error(request, _("Editors' accounts are removed by an administrator."))
             return redirect("accounts:account")
         delete_account(user)
         logout(request)
-        messages.info(request, "Your account is deleted. Thank you for your comments.")
+        messages.info(request, _("Your account is deleted. Thank you for your comments."))
         return redirect("blog:digest-list")
 
     def context(self, request):

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import Count, OuterRef
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from sorl.thumbnail import get_thumbnail
 
 from .forms import MediaItemAdminForm, MediaItemForm
@@ -26,7 +27,7 @@ URL_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 ITEM_FIELDSETS = (
     (None, {"fields": ("kind", "title", "source", "description", "url")}),
     (
-        "Image",
+        _("Image"),
         {
             "fields": (
                 ("image", "thumbnail"),
@@ -35,7 +36,7 @@ ITEM_FIELDSETS = (
                 "caption",
                 "credit",
             ),
-            "description": "Required for an image item; for a video, the poster shown first.",
+            "description": _("Required for an image item; for a video, the poster shown first."),
         },
     ),
 )
@@ -50,12 +51,17 @@ def fetch_posters_after_commit(model_admin, request, items):
         return
 
     def fetch():
-        _, failures = fetch_missing_posters(items.filter(kind=MediaItem.Kind.VIDEO, image=""))
+        _fetched, failures = fetch_missing_posters(
+            items.filter(kind=MediaItem.Kind.VIDEO, image="")
+        )
         for item, reason in failures:
             model_admin.message_user(
                 request,
-                f"No poster could be fetched for “{item.title}” ({reason}). The video shows a "
-                "plain placeholder; upload a poster image, or save again later to retry.",
+                _(
+                    "No poster could be fetched for “%(title)s” (%(reason)s). The video shows a "
+                    "plain placeholder; upload a poster image, or save again later to retry."
+                )
+                % {"title": item.title, "reason": reason},
                 messages.WARNING,
             )
 
@@ -92,8 +98,11 @@ class MediaItemInline(SortableStackedInline):
         (None, {"fields": ("position", *ITEM_FIELDSETS[0][1]["fields"])}),
         ITEM_FIELDSETS[1],
         (
-            "Related links",
-            {"fields": ("related_links",), "description": "Papers, talks and pages to go further."},
+            _("Related links"),
+            {
+                "fields": ("related_links",),
+                "description": _("Papers, talks and pages to go further."),
+            },
         ),
     )
 
@@ -104,7 +113,7 @@ class MediaItemInline(SortableStackedInline):
         # The form prefills its related-links text from item.links.
         return super().get_queryset(request).prefetch_related("links")
 
-    @admin.display(description="current image")
+    @admin.display(description=_("current image"))
     def thumbnail(self, item):
         return _thumbnail(item, "160x160")
 
@@ -122,15 +131,17 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "intro", "summary")}),
         (
-            "Publishing",
+            _("Publishing"),
             {
                 "fields": ("status", "published_at", "author", "allow_comments", "allow_likes"),
-                "description": "A published digest with a future date is scheduled: "
-                "readers see it from that moment.",
+                "description": _(
+                    "A published digest with a future date is scheduled: "
+                    "readers see it from that moment."
+                ),
             },
         ),
-        ("Filing", {"fields": ("categories", "tags")}),
-        ("Cover image", {"fields": ("cover_image", "cover_alt"), "classes": ("collapse",)}),
+        (_("Filing"), {"fields": ("categories", "tags")}),
+        (_("Cover image"), {"fields": ("cover_image", "cover_alt"), "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):
@@ -142,22 +153,24 @@ class DigestAdmin(SortableAdminBase, admin.ModelAdmin):
         # framework and would point at the Site's domain (example.com out of the box).
         return digest.get_absolute_url()
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, digest):
         if digest.is_scheduled:
-            return "Scheduled"
+            return _("Scheduled")
         return digest.get_status_display()
 
-    @admin.display(description="items", ordering="_item_count")
+    @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, digest):
         return digest._item_count
 
-    @admin.display(description="page")
+    @admin.display(description=_("page"))
     def preview(self, digest):
         if digest.is_public:
-            return format_html('<a href="{}">View</a>', digest.get_absolute_url())
+            return format_html('<a href="{}">{}</a>', digest.get_absolute_url(), _("View"))
         return format_html(
-            '<a href="{}">Preview</a>', reverse("blog:digest-preview", kwargs={"pk": digest.pk})
+            '<a href="{}">{}</a>',
+            reverse("blog:digest-preview", kwargs={"pk": digest.pk}),
+            _("Preview"),
         )
 
     def save_model(self, request, obj, form, change):
@@ -213,7 +226,7 @@ class MediaItemAdmin(SortableAdminBase, admin.ModelAdmin):
         form.instance.digest.refresh_search_text()
         fetch_posters_after_commit(self, request, MediaItem.objects.filter(pk=form.instance.pk))
 
-    @admin.display(description="current image")
+    @admin.display(description=_("current image"))
     def thumbnail(self, item):
         return _thumbnail(item, "160x160")
 
@@ -236,7 +249,7 @@ class TagAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_digest_count=Count("digests"))
 
-    @admin.display(description="digests", ordering="_digest_count")
+    @admin.display(description=_("digests"), ordering="_digest_count")
     def digest_count(self, tag):
         return tag._digest_count
 
@@ -248,6 +261,6 @@ class MenuLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "page_address")
     list_select_related = ("page",)
 
-    @admin.display(description="Address")
+    @admin.display(description=_("Address"))
     def page_address(self, link):
         return link.page.url

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
 
 from .models import Category, Digest
 from .text import xml_chars
@@ -126,7 +127,7 @@ class CategoryFeed(LatestDigestsFeed):
         return f"{settings.BLOG_TITLE}: {category.name}"
 
     def description(self, category):
-        return category.description or f"Digests in {category.name}"
+        return category.description or _("Digests in %(name)s") % {"name": category.name}
 
     def link(self, category):
         return category.get_absolute_url()

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from . import images
 from .models import MediaItem, RelatedLink
@@ -21,7 +22,7 @@ from .pending import discard_stash, read_pending_token, stash_upload
 logger = logging.getLogger(__name__)
 
 MARKDOWN_LINK = re.compile(r"^\[(?P<title>.*?)\]\((?P<url>\S+)\)$")
-LINK_FORMATS = "“Title | https://…”, a bare https:// address, or [Title](https://…)"
+LINK_FORMATS = _("“Title | https://…”, a bare https:// address, or [Title](https://…)")
 _title_length = RelatedLink._meta.get_field("title").max_length
 _url_length = RelatedLink._meta.get_field("url").max_length
 
@@ -36,10 +37,12 @@ class KeptImageInput(AdminFileWidget):
         if not self.kept_name:
             return html
         return format_html(
-            '{}<p class="kept-upload">Kept: <strong>{}</strong>'
-            " (uploaded earlier; choose a file only to replace it)</p>",
+            '{}<p class="kept-upload">{}</p>',
             html,
-            self.kept_name,
+            format_html(
+                _("Kept: <strong>{}</strong> (uploaded earlier; choose a file only to replace it)"),
+                self.kept_name,
+            ),
         )
 
 
@@ -57,32 +60,47 @@ def parse_related_links(text):
         if match := MARKDOWN_LINK.match(line):
             title, url = match["title"].strip(), match["url"].strip()
         elif "|" in line:
-            title, _, url = (part.strip() for part in line.rpartition("|"))
+            title, _bar, url = (part.strip() for part in line.rpartition("|"))
         else:
             title, url = "", line
         if not url:
-            errors.append(f"Line {number}: “{line}” has no address. Write {LINK_FORMATS}.")
+            errors.append(
+                _("Line %(number)s: “%(line)s” has no address. Write %(formats)s.")
+                % {"number": number, "line": line, "formats": LINK_FORMATS}
+            )
             continue
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme and scheme not in {"http", "https"} and "/" not in scheme:
             errors.append(
-                f"Line {number}: “{url}” is a {scheme}: address; only http and https links "
-                "are allowed."
+                _(
+                    "Line %(number)s: “%(url)s” is a %(scheme)s: address; only http and https "
+                    "links are allowed."
+                )
+                % {"number": number, "url": url, "scheme": scheme}
             )
             continue
         try:
             validate_url(url)
         except ValidationError:
             errors.append(
-                f"Line {number}: “{line}” is not a link. Write {LINK_FORMATS}; "
-                "the address must start with http:// or https://."
+                _(
+                    "Line %(number)s: “%(line)s” is not a link. Write %(formats)s; "
+                    "the address must start with http:// or https://."
+                )
+                % {"number": number, "line": line, "formats": LINK_FORMATS}
             )
             continue
         if len(url) > _url_length:
-            errors.append(f"Line {number}: the address is longer than {_url_length} characters.")
+            errors.append(
+                _("Line %(number)s: the address is longer than %(limit)s characters.")
+                % {"number": number, "limit": _url_length}
+            )
             continue
         if len(title) > _title_length:
-            errors.append(f"Line {number}: the title is longer than {_title_length} characters.")
+            errors.append(
+                _("Line %(number)s: the title is longer than %(limit)s characters.")
+                % {"number": number, "limit": _title_length}
+            )
             continue
         links.append((title or url, url))
     if errors:
@@ -164,7 +182,7 @@ class PendingImageFormMixin(forms.ModelForm):
         elif token and self._pending is None:
             # Expired, or not signed by us: never open a path the browser sent.
             self._set_pending_token("")
-            self.add_error("image", "The image uploaded earlier has expired. Choose it again.")
+            self.add_error("image", _("The image uploaded earlier has expired. Choose it again."))
         elif self._pending and (image is False or deleting):
             # "Clear" ticked or item deleted: the earlier upload is not wanted.
             discard_stash(self._pending["path"])
@@ -176,7 +194,7 @@ class PendingImageFormMixin(forms.ModelForm):
                 self._pending = None
                 self._set_pending_token("")
                 self.fields["image"].widget.kept_name = ""
-                self.add_error("image", "The image uploaded earlier is gone. Choose it again.")
+                self.add_error("image", _("The image uploaded earlier is gone. Choose it again."))
             else:
                 self._opened_stash = File(
                     default_storage.open(self._pending["path"], "rb"), name=self._pending["name"]
@@ -213,8 +231,8 @@ class PendingImageFormMixin(forms.ModelForm):
 
 class MediaItemForm(PendingImageFormMixin):
     related_links = RelatedLinksField(
-        label="Related links",
-        help_text=(
+        label=_("Related links"),
+        help_text=_(
             "One a line, in order: “Title | https://…”, a bare https:// address, "
             "or [Title](https://…). Saving replaces the item’s links."
         ),

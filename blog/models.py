@@ -7,6 +7,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_comments.models import Comment
 
 from . import embeds, images, renditions
@@ -100,7 +101,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ("name",)
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -138,14 +139,14 @@ class Tag(models.Model):
 
 class Digest(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The last part of the address; filled from the title.",
+        help_text=_("The last part of the address; filled from the title."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -153,18 +154,21 @@ class Digest(models.Model):
     )  # fmt: skip
     intro = models.TextField(
         blank=True,
-        help_text="Shown above the list of items. Markdown: *em*, **strong**, [links](https://…).",
+        help_text=_(
+            "Shown above the list of items. Markdown: *em*, **strong**, [links](https://…)."
+        ),
     )
     intro_html = models.TextField(blank=True, editable=False)
     summary = models.CharField(
         max_length=300, blank=True,
-        help_text="Optional: one or two sentences for search engines and link previews. "
-        "Without it, the intro is used, followed by the item titles when the intro is short.",
+        help_text=_("Optional: one or two sentences for search engines and link previews. "
+                    "Without it, the intro is used, followed by the item titles when the intro "
+                    "is short."),
     )  # fmt: skip
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
         null=True, blank=True, db_index=True,
-        help_text="A future date schedules the digest: it stays hidden until then.",
+        help_text=_("A future date schedules the digest: it stays hidden until then."),
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -173,14 +177,14 @@ class Digest(models.Model):
     cover_image = images.SafeImageField(
         upload_to="covers/%Y/%m/", blank=True,
         width_field="cover_width", height_field="cover_height",
-        help_text="Optional; used for link previews on social sites.",
+        help_text=_("Optional; used for link previews on social sites."),
     )  # fmt: skip
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
     allow_comments = models.BooleanField(default=True)
     allow_likes = models.BooleanField(
-        default=True, help_text="Readers may like this digest (when likes are on for the site)."
+        default=True, help_text=_("Readers may like this digest (when likes are on for the site).")
     )
     # Plain text of the intro and the items, kept for search.
     search_text = models.TextField(blank=True, editable=False)
@@ -216,7 +220,7 @@ class Digest(models.Model):
     def clean(self):
         if self.cover_image and not self.cover_alt:
             raise ValidationError(
-                {"cover_alt": "Describe the cover image for readers who cannot see it."}
+                {"cover_alt": _("Describe the cover image for readers who cannot see it.")}
             )
 
     @property
@@ -254,11 +258,11 @@ class Digest(models.Model):
 
 class MediaItem(models.Model):
     class Kind(models.TextChoices):
-        VIDEO = "video", "Video"
-        IMAGE = "image", "Image"
-        ARTICLE = "article", "Article"
-        PAPER = "paper", "Paper"
-        LINK = "link", "Link"
+        VIDEO = "video", _("Video")
+        IMAGE = "image", _("Image")
+        ARTICLE = "article", _("Article")
+        PAPER = "paper", _("Paper")
+        LINK = "link", _("Link")
 
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="media_items")
     position = models.PositiveIntegerField(default=0, db_index=True)
@@ -266,25 +270,26 @@ class MediaItem(models.Model):
     title = models.CharField(max_length=300)
     source = models.CharField(
         max_length=300, blank=True,
-        help_text="Who made it, e.g. “Max Tegmark at the Center for Brains, Minds and Machines”.",
+        help_text=_("Who made it, e.g. “Max Tegmark at the Center for Brains, Minds and "
+                    "Machines”."),
     )  # fmt: skip
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     description_html = models.TextField(blank=True, editable=False)
     url = models.URLField(
         "URL", max_length=500, blank=True,
-        help_text="For a video: a YouTube or Vimeo address. "
-                  "For an article, paper or link: the page.",
+        help_text=_("For a video: a YouTube or Vimeo address. "
+                    "For an article, paper or link: the page."),
     )  # fmt: skip
     image = images.SafeImageField(
         upload_to="items/%Y/%m/", blank=True,
         width_field="image_width", height_field="image_height",
-        help_text="JPEG, PNG, GIF or WebP. For a video it is shown as the poster.",
+        help_text=_("JPEG, PNG, GIF or WebP. For a video it is shown as the poster."),
     )  # fmt: skip
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     alt_text = models.CharField(max_length=300, blank=True)
     decorative = models.BooleanField(
-        default=False, help_text="Tick if the image adds nothing for someone who cannot see it."
+        default=False, help_text=_("Tick if the image adds nothing for someone who cannot see it.")
     )
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=300, blank=True)
@@ -308,13 +313,18 @@ class MediaItem(models.Model):
     def clean(self):
         errors = {}
         if self.kind == self.Kind.VIDEO and not self.video:
-            errors["url"] = "Give a YouTube or Vimeo address, or choose the kind “Link”."
+            errors["url"] = _("Give a YouTube or Vimeo address, or choose the kind “Link”.")
         if self.kind == self.Kind.IMAGE and not self.image:
-            errors["image"] = "An image item needs an image."
-        if self.kind in {self.Kind.ARTICLE, self.Kind.PAPER, self.Kind.LINK} and not self.url:
-            errors["url"] = f"A {self.get_kind_display().lower()} needs its address."
+            errors["image"] = _("An image item needs an image.")
+        needs_url = {
+            self.Kind.ARTICLE: _("An article needs its address."),
+            self.Kind.PAPER: _("A paper needs its address."),
+            self.Kind.LINK: _("A link needs its address."),
+        }
+        if self.kind in needs_url and not self.url:
+            errors["url"] = needs_url[self.kind]
         if self.image and not self.decorative and not self.alt_text.strip():
-            errors["alt_text"] = "Describe the image, or tick “decorative”."
+            errors["alt_text"] = _("Describe the image, or tick “decorative”.")
         if errors:
             raise ValidationError(errors)
 
@@ -351,13 +361,13 @@ class MenuLink(models.Model):
         "flatpages.FlatPage", on_delete=models.CASCADE, related_name="menu_link"
     )
     label = models.CharField(
-        max_length=40, blank=True, help_text="Shown in the header; the page's title if empty."
+        max_length=40, blank=True, help_text=_("Shown in the header; the page's title if empty.")
     )
     position = models.PositiveIntegerField(default=0, db_index=True)
 
     class Meta:
         ordering = ("position", "pk")
-        verbose_name = "menu link"
+        verbose_name = _("menu link")
 
     def __str__(self):
         return self.label or self.page.title

@@ -19,6 +19,11 @@ import unicodedata
 import regex
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 # Outside tab, line feed and carriage return: C0, DEL, C1, the noncharacters.
 _CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef" + "".join(
@@ -36,11 +41,12 @@ _NOT_XML = regex.compile(f"[{_CONTROL_CHARS}\ud800-\udfff]")
 _INVISIBLE = regex.compile(r"[\p{DI}\p{White_Space}\p{Cf}\p{Cc}\p{M}\u2800]")
 _GRAPHEME = regex.compile(r"\X")
 
-NUL_MESSAGE = (
+# The English words (tests compare them); translated where they are shown.
+NUL_MESSAGE = gettext_noop(
     "Your text contains a NUL character (often left by copying from a file or another "
     "program), which can't be stored. Nothing was sent: remove it and send it again."
 )
-INVISIBLE_MESSAGE = "Give something we can show: this has only invisible characters."
+INVISIBLE_MESSAGE = gettext_noop("Give something we can show: this has only invisible characters.")
 # Database ids: positive and within the 64-bit integers SQLite and PostgreSQL both hold.
 MAX_ID = 2**63 - 1
 
@@ -55,7 +61,7 @@ def normalise(value, *, multiline=False, drop_nul=False):
     value = str(value or "")
     if "\x00" in value:
         if not drop_nul:
-            raise NulCharacter(NUL_MESSAGE)
+            raise NulCharacter(gettext(NUL_MESSAGE))
         value = value.replace("\x00", "")
     # Surrogates: a valid pair becomes its character, a lone one U+FFFD.
     value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -141,16 +147,24 @@ def normalised(field_class):
     return type(name, (_Normalised, field_class), {"__module__": __name__})
 
 
+# A number as the site's language writes it (10,000; 10.000; 10 000), when the message shows.
+_grouped = lazy(lambda number: number_format(number, force_grouping=True), str)
+
+
 def limited_field(field_class, limit, what, **kwargs):
     """A field for text a stranger sends: normalised, and too long input refused with a
     message, never cut. Every such form field is made here."""
     messages = {
-        "max_length": (
-            f"{what} can be at most {limit:,} characters long; yours has %(show_value)s. "
-            "Nothing was cut: shorten it and send it again."
+        "max_length": format_lazy(
+            _(
+                "{what} can be at most {limit} characters long; yours has %(show_value)s. "
+                "Nothing was cut: shorten it and send it again."
+            ),
+            what=what,
+            limit=_grouped(limit),
         ),
-        "nul": NUL_MESSAGE,
-        "invisible": INVISIBLE_MESSAGE,
+        "nul": _(NUL_MESSAGE),
+        "invisible": _(INVISIBLE_MESSAGE),
         **kwargs.pop("error_messages", {}),
     }
     field = normalised(field_class)(max_length=limit, error_messages=messages, **kwargs)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.generic import (
     DetailView,
     ListView,
@@ -128,7 +129,7 @@ class CategoryDetailView(PublishedDigestMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            heading=f"Category: {self.category.name}",
+            heading=_("Category: %(name)s") % {"name": self.category.name},
             description=self.category.description,
             term=self.category,
             feed_url=reverse("blog:category-feed", kwargs={"slug": self.category.slug}),
@@ -144,7 +145,8 @@ class TagDetailView(PublishedDigestMixin, ListView):
         return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(heading=f"Tag: {self.tag.name}", term=self.tag, **kwargs)
+        heading = _("Tag: %(name)s") % {"name": self.tag.name}
+        return super().get_context_data(heading=heading, term=self.tag, **kwargs)
 
 
 class SearchView(PublishedDigestMixin, ListView):

@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 # Other apps' models that pages show, when those apps are installed: the avatar and link
 # of a signed-in commenter, the providers the log-in buttons offer, and the webmentions
@@ -15,7 +16,7 @@ class CachingConfig(AppConfig):
     """
 
     name = "caching"
-    verbose_name = "Page cache"
+    verbose_name = _("Page cache")
 
     def ready(self):
         from django.contrib.auth import get_user_model

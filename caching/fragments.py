@@ -16,6 +16,7 @@ import time
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from .generation import page_cache, usable
 from .store import lifetime, lookup, store
@@ -29,7 +30,8 @@ def cached(name, render):
     cache = page_cache()
     if seconds <= 0 or not usable(cache):
         return render()
-    key = "pages:fragment:" + hashlib.sha256(repr(name).encode()).hexdigest()
+    # The language is part of the key: the HTML is in it (DJANGO_LANGUAGE_CODE).
+    key = f"pages:fragment:{get_language()}:" + hashlib.sha256(repr(name).encode()).hexdigest()
     try:
         generation, entry = lookup(cache, key)
     except DatabaseError:

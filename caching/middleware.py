@@ -39,6 +39,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
 
@@ -103,9 +104,10 @@ def is_personal(request):
 
 
 def cache_key(request):
-    # Scheme and host too: feeds, canonical and og: links are absolute.
+    # Scheme and host too: feeds, canonical and og: links are absolute. The language too:
+    # a site switched to another DJANGO_LANGUAGE_CODE serves no page in the old one.
     address = request.build_absolute_uri().encode()
-    return "pages:page:" + hashlib.sha256(address).hexdigest()
+    return f"pages:page:{get_language()}:" + hashlib.sha256(address).hexdigest()
 
 
 class PageCacheMiddleware:

@@ -4,6 +4,7 @@
 import hashlib
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from mailer.limits import client_ip, counters
 from mailer.limits import hashed as _digest
@@ -22,14 +23,20 @@ def check_flood_and_rate(request, email):
         for who in (f"ip:{ip}", f"email:{_digest(email)}" if email else None):
             if who and not counters.add(f"comments:flood:{who}", 1, flood):
                 raise Refused(
-                    f"You are commenting too quickly. Wait {flood} seconds between comments, "
-                    "then send it again: your text is still in the form."
+                    _(
+                        "You are commenting too quickly. Wait %(seconds)s seconds between "
+                        "comments, then send it again: your text is still in the form."
+                    )
+                    % {"seconds": flood}
                 )
     limit, window = settings.COMMENTS_RATE_LIMIT
     if limit and _hit(f"comments:rate:{ip}", window) > limit:
         raise Refused(
-            f"Too many comments from your network: at most {limit} every {window // 60} minutes. "
-            "Try again later; your text is still in the form."
+            _(
+                "Too many comments from your network: at most %(limit)s every %(minutes)s "
+                "minutes. Try again later; your text is still in the form."
+            )
+            % {"limit": limit, "minutes": window // 60}
         )
 
 

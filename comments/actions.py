@@ -7,6 +7,7 @@ The rules these follow are comments.moderation's; the telling is comments.servic
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django_comments_xtd.models import XtdComment
 
 from blog.sanitize import render_comment_text
@@ -16,7 +17,8 @@ from .models import DigestComment, VerifiedEmail
 from .services import announce
 
 State = DigestComment.State
-DELETED_TEXT = "This comment was deleted."
+# Stored in place of the text, in the site's language (the same words as the template's).
+DELETED_TEXT = gettext_noop("This comment was deleted.")
 
 
 # Editors
@@ -88,8 +90,8 @@ def save_text(comment, text):
 def placeholder_fields():
     """What a deleted comment kept for its replies holds: no name, no address, no words."""
     return {
-        "comment": DELETED_TEXT,
-        "comment_html": render_comment_text(DELETED_TEXT),
+        "comment": gettext(DELETED_TEXT),
+        "comment_html": render_comment_text(gettext(DELETED_TEXT)),
         "user": None,
         "user_name": "",
         "user_email": "",

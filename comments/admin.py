@@ -8,6 +8,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from blog.models import Digest
 from blog.sanitize import render_comment_text
@@ -20,30 +22,47 @@ from .models import DigestComment, VerifiedEmail
 State = DigestComment.State
 
 
-def _comments(n):
-    return f"{n} comment{'' if n == 1 else 's'}"
+# What the bulk actions say: (moved, already there), each for any number of comments.
+MOVED = {
+    State.PUBLIC: (
+        ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
+        ngettext_lazy("%(count)d comment was already public.",
+                      "%(count)d comments were already public.", "count"),
+    ),
+    State.HELD: (
+        ngettext_lazy("%(count)d comment held.", "%(count)d comments held.", "count"),
+        ngettext_lazy("%(count)d comment was already held.",
+                      "%(count)d comments were already held.", "count"),
+    ),
+    State.SPAM: (
+        ngettext_lazy("%(count)d comment marked as spam.",
+                      "%(count)d comments marked as spam.", "count"),
+        ngettext_lazy("%(count)d comment was already spam.",
+                      "%(count)d comments were already spam.", "count"),
+    ),
+}  # fmt: skip
 
 
 class StateFilter(admin.SimpleListFilter):
     """The queues, with their sizes; without a choice the list shows the held comments."""
 
-    title = "state"
+    title = _("state")
     parameter_name = "state"
     default = State.HELD
     ALL = "all"
     # (label in the filter, page title)
     QUEUES = {
-        State.HELD: ("Held", "Held comments, awaiting moderation"),
-        State.UNVERIFIED: ("Email not confirmed", "Comments awaiting email confirmation"),
-        State.PUBLIC: ("Public", "Public comments"),
-        State.SPAM: ("Spam", "Spam"),
-        ALL: ("All", "All comments"),
+        State.HELD: (_("Held"), _("Held comments, awaiting moderation")),
+        State.UNVERIFIED: (_("Email not confirmed"), _("Comments awaiting email confirmation")),
+        State.PUBLIC: (_("Public"), _("Public comments")),
+        State.SPAM: (_("Spam"), _("Spam")),
+        ALL: (_("All"), _("All comments")),
     }
 
     def lookups(self, request, model_admin):
         sizes = dict(DigestComment.objects.order_by().values_list("state").annotate(n=Count("pk")))
         sizes[self.ALL] = sum(sizes.values())
-        return [(key, f"{label} ({sizes.get(key, 0)})") for key, (label, _) in self.QUEUES.items()]
+        return [(key, f"{label} ({sizes.get(key, 0)})") for key, (label, _t) in self.QUEUES.items()]
 
     def value(self):
         value = super().value()
@@ -102,18 +121,18 @@ class DigestCommentAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("state", "moderation_reason", "on_site")}),
         (
-            "Comment",
+            _("Comment"),
             {"fields": ("comment", "user_name", "user_email", "user_url", "website", "notify")},
         ),
         (
-            "Thread",
+            _("Thread"),
             {
                 "fields": ("thread_id", "parent_comment", "level", "order"),
-                "description": "Fixed when the comment was placed in its thread.",
+                "description": _("Fixed when the comment was placed in its thread."),
             },
         ),
         (
-            "Metadata",
+            _("Metadata"),
             {"fields": ("user", "submit_date", "ip_address", "verified_at", "edited_at")},
         ),
     )
@@ -163,18 +182,18 @@ class DigestCommentAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         chosen = request.GET.get(StateFilter.parameter_name)
-        _, title = StateFilter.QUEUES.get(chosen, StateFilter.QUEUES[StateFilter.default])
+        _label, title = StateFilter.QUEUES.get(chosen, StateFilter.QUEUES[StateFilter.default])
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
     # Columns
 
     # Readers' words sit in <bdi>: a right-to-left override can't reorder the row.
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, comment):
         return format_html("<bdi>{}</bdi>", shorten(" ".join(comment.comment.split()), 80))
 
-    @admin.display(description="author", ordering="user_name")
+    @admin.display(description=_("author"), ordering="user_name")
     def author(self, comment):
         html = format_html(
             '<bdi>{}</bdi><br><a href="mailto:{}">{}</a>',
@@ -199,7 +218,7 @@ class DigestCommentAdmin(admin.ModelAdmin):
             )
         return html
 
-    @admin.display(description="state", ordering="state")
+    @admin.display(description=_("state"), ordering="state")
     def state_and_reason(self, comment):
         if not comment.moderation_reason:
             return comment.get_state_display()
@@ -209,7 +228,7 @@ class DigestCommentAdmin(admin.ModelAdmin):
             comment.moderation_reason,
         )
 
-    @admin.display(description="digest", ordering="_digest_title")
+    @admin.display(description=_("digest"), ordering="_digest_title")
     def digest_link(self, comment):
         if comment._digest_title is None:
             return "—"
@@ -227,24 +246,26 @@ class DigestCommentAdmin(admin.ModelAdmin):
 
     # Change form
 
-    @admin.display(description="on the site")
+    @admin.display(description=_("on the site"))
     def on_site(self, comment):
         if comment.content_object is None:
-            return f"— (digest {comment.object_pk} was deleted)"
+            return _("— (digest %(id)s was deleted)") % {"id": comment.object_pk}
         return format_html(
             '<a href="{}">{}</a>', comment.get_absolute_url(), comment.content_object
         )
 
-    @admin.display(description="website as a browser reads it")
+    @admin.display(description=_("website as a browser reads it"))
     def website(self, comment):
         return websites.for_moderators(comment.user_url) or "—"
 
-    @admin.display(description="parent")
+    @admin.display(description=_("parent"))
     def parent_comment(self, comment):
         if not comment.is_reply:
-            return "— (starts the thread)"
+            return _("— (starts the thread)")
         url = reverse("admin:comments_digestcomment_change", args=[comment.parent_id])
-        return format_html('<a href="{}">Comment {}</a>', url, comment.parent_id)
+        return format_html(
+            '<a href="{}">{}</a>', url, _("Comment %(id)s") % {"id": comment.parent_id}
+        )
 
     def save_model(self, request, obj, form, change):
         # Edited text is cleaned again: only comment_html is ever marked safe.
@@ -255,19 +276,19 @@ class DigestCommentAdmin(admin.ModelAdmin):
 
     # Actions
 
-    @admin.action(description="Approve selected comments", permissions=["change"])
+    @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
-        self._move(request, queryset, State.PUBLIC, "approved", "already public")
+        self._move(request, queryset, State.PUBLIC)
 
-    @admin.action(description="Unapprove selected comments (hold)", permissions=["change"])
+    @admin.action(description=_("Unapprove selected comments (hold)"), permissions=["change"])
     def unapprove(self, request, queryset):
-        self._move(request, queryset, State.HELD, "held", "already held")
+        self._move(request, queryset, State.HELD)
 
-    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._move(request, queryset, State.SPAM, "marked as spam", "already spam")
+        self._move(request, queryset, State.SPAM)
 
-    def _move(self, request, queryset, state, done, unchanged):
+    def _move(self, request, queryset, state):
         """Set the state of the selected comments, as saving each on its change form would."""
         with transaction.atomic():
             # of=("self",): the list query joins nullable users; only the comment rows lock.
@@ -276,9 +297,10 @@ class DigestCommentAdmin(admin.ModelAdmin):
             for comment in changed:
                 move(comment, state)
                 self.log_change(request, comment, [{"changed": {"fields": ["State"]}}])
-        message = f"{_comments(len(changed))} {done}."
+        done, unchanged = MOVED[state]
+        message = done % {"count": len(changed)}
         if skipped := len(selected) - len(changed):
-            message += f" {_comments(skipped)} {'was' if skipped == 1 else 'were'} {unchanged}."
+            message += " " + unchanged % {"count": skipped}
         self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
 
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Cast
 from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from blog.feeds import XMLSafeRss
 from blog.models import Digest
@@ -45,10 +46,10 @@ class LatestCommentsFeed(Feed):
     description_template = None
 
     def title(self):
-        return f"Comments on {settings.BLOG_TITLE}"
+        return _("Comments on %(blog)s") % {"blog": settings.BLOG_TITLE}
 
     def description(self):
-        return f"The latest comments on {settings.BLOG_TITLE}"
+        return _("The latest comments on %(blog)s") % {"blog": settings.BLOG_TITLE}
 
     def link(self):
         return reverse("blog:digest-list")
@@ -70,7 +71,7 @@ class LatestCommentsFeed(Feed):
         return [comment for comment in comments if comment.digest is not None]
 
     def item_title(self, item):
-        return f"{item.name} on {item.digest.title}"
+        return _("%(name)s on %(digest)s") % {"name": item.name, "digest": item.digest.title}
 
     def item_link(self, item):
         # Not item.get_absolute_url(): it would load the digest again for every comment.
@@ -104,10 +105,13 @@ class DigestCommentsFeed(LatestCommentsFeed):
         return digest
 
     def title(self, digest):
-        return f"Comments on {digest.title}"
+        return _("Comments on %(blog)s") % {"blog": digest.title}
 
     def description(self, digest):
-        return f"The latest comments on “{digest.title}” at {settings.BLOG_TITLE}"
+        return _("The latest comments on “%(digest)s” at %(blog)s") % {
+            "digest": digest.title,
+            "blog": settings.BLOG_TITLE,
+        }
 
     def link(self, digest):
         return digest.get_absolute_url() + "#comments"

@@ -4,6 +4,8 @@ author's edit form and the subscription form."""
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.forms import XtdCommentForm
 
 from blog.text import limited_field, parse_id
@@ -12,7 +14,7 @@ from . import profiles, websites
 from .models import DigestComment
 from .services import build_comment
 
-REPLY_GONE = "The comment you replied to can't be found. Use its Reply link again."
+REPLY_GONE = gettext_noop("The comment you replied to can't be found. Use its Reply link again.")
 
 
 class DigestCommentForm(XtdCommentForm):
@@ -20,14 +22,14 @@ class DigestCommentForm(XtdCommentForm):
     honeypot) and reply_to; the fields readers see are ours."""
 
     notify_replies = forms.BooleanField(
-        required=False, label="Email me when someone replies to my comment"
+        required=False, label=_("Email me when someone replies to my comment")
     )
     notify_all = forms.BooleanField(
-        required=False, label="Email me about every new comment on this digest"
+        required=False, label=_("Email me about every new comment on this digest")
     )
     remember = forms.BooleanField(
         required=False,
-        label="Save my name, email and website in this browser for the next time I comment",
+        label=_("Save my name, email and website in this browser for the next time I comment"),
     )
 
     def __init__(self, target_object, *args, user=None, **kwargs):
@@ -36,38 +38,38 @@ class DigestCommentForm(XtdCommentForm):
         del self.fields["followup"]
         fields = self.fields
         fields["name"] = limited_field(
-            forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, "Your name",
-            error_messages={"invisible": "Give a name we can show: yours has only "
-                            "invisible characters."},
+            forms.CharField, settings.COMMENTS_NAME_MAX_LENGTH, _("Your name"),
+            error_messages={"invisible": _("Give a name we can show: yours has only "
+                                           "invisible characters.")},
         )  # fmt: skip
         fields["email"] = limited_field(
-            forms.EmailField, 254, "The email address",
-            help_text="Never shown. We send you a link to confirm it.",
+            forms.EmailField, 254, _("The email address"),
+            help_text=_("Never shown. We send you a link to confirm it."),
         )  # fmt: skip
         fields["url"] = limited_field(
-            forms.URLField, 200, "The website address", required=False, assume_scheme="https",
+            forms.URLField, 200, _("The website address"), required=False, assume_scheme="https",
             validators=[URLValidator(schemes=["http", "https"])],
         )  # fmt: skip
-        fields["url"].error_messages["invalid"] = (
+        fields["url"].error_messages["invalid"] = _(
             "Give a web address starting with http:// or https://."
         )
         fields["comment"] = limited_field(
-            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
+            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, _("A comment"),
             widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
-            error_messages={"invisible": "Write something before sending: your comment has "
-                            "only invisible characters."},
+            error_messages={"invisible": _("Write something before sending: your comment has "
+                                           "only invisible characters.")},
         )  # fmt: skip
         # Parsed with the one rule for ids (blog.text.parse_id), not int(): 30 digits are
         # a clear refusal, not an overflow in the database driver.
         fields["reply_to"] = forms.CharField(
             required=False, initial=0, widget=forms.HiddenInput, strip=True
         )
-        fields["name"].label, fields["email"].label = "Name", "Email"
-        fields["url"].label, fields["comment"].label = "Website (optional)", "Comment"
+        fields["name"].label, fields["email"].label = _("Name"), _("Email")
+        fields["url"].label, fields["comment"].label = _("Website (optional)"), _("Comment")
         fields["name"].widget.attrs.update(autocomplete="name", dir="auto")
         fields["email"].widget.attrs["autocomplete"] = "email"
         fields["url"].widget.attrs["autocomplete"] = "url"
-        fields["honeypot"].label = "Leave this field empty"
+        fields["honeypot"].label = _("Leave this field empty")
         if self.user is not None:
             # Signed in: the identity comes from the account.
             for name in ("name", "email", "url", "remember"):
@@ -81,19 +83,19 @@ class DigestCommentForm(XtdCommentForm):
         if value in {"", "0"}:
             return 0
         if (pk := parse_id(value)) is None:
-            raise forms.ValidationError(REPLY_GONE)
+            raise forms.ValidationError(gettext(REPLY_GONE))
         return pk
 
     def clean_url(self):
         url = self.cleaned_data["url"]
         if websites.has_credentials(url):
-            raise forms.ValidationError(websites.CREDENTIALS_MESSAGE)
+            raise forms.ValidationError(gettext(websites.CREDENTIALS_MESSAGE))
         return url
 
     def clean_comment(self):
         text = super().clean_comment().strip()
         if not text:
-            raise forms.ValidationError("Write something before sending.")
+            raise forms.ValidationError(_("Write something before sending."))
         return text
 
     def get_comment_model(self):
@@ -130,18 +132,18 @@ class EditCommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = limited_field(
-            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, "A comment",
-            label="Comment", widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+            forms.CharField, settings.COMMENTS_BODY_MAX_LENGTH, _("A comment"),
+            label=_("Comment"), widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
         )  # fmt: skip
-        field.error_messages["required"] = field.error_messages["invisible"] = (
+        field.error_messages["required"] = field.error_messages["invisible"] = _(
             "Write something before saving. To remove the comment, delete it instead."
         )
         self.fields["comment"] = field
 
 
 class SubscribeForm(forms.Form):
-    email = limited_field(forms.EmailField, 254, "The email address", label="Email")
-    honeypot = forms.CharField(required=False, label="Leave this field empty")
+    email = limited_field(forms.EmailField, 254, _("The email address"), label=_("Email"))
+    honeypot = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, auto_id="subscribe-%s", **kwargs)
@@ -152,7 +154,7 @@ class SubscribeForm(forms.Form):
 
     def clean_honeypot(self):
         if self.cleaned_data["honeypot"]:
-            raise forms.ValidationError("Leave this field empty.")
+            raise forms.ValidationError(_("Leave this field empty."))
         return ""
 
     def address(self):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_comments_xtd.models import XtdComment, XtdCommentManager
 
 from blog.text import shorten
@@ -37,17 +38,17 @@ class DigestComment(XtdComment):
     """A comment on a digest. Thread fields (thread_id, parent_id, level, order) come from xtd."""
 
     class State(models.TextChoices):
-        UNVERIFIED = "unverified", "Awaiting email confirmation"
-        HELD = "held", "Awaiting moderation"
-        PUBLIC = "public", "Public"
-        SPAM = "spam", "Spam"
+        UNVERIFIED = "unverified", _("Awaiting email confirmation")
+        HELD = "held", _("Awaiting moderation")
+        PUBLIC = "public", _("Public")
+        SPAM = "spam", _("Spam")
         # Deleted by its author but kept, nameless, so its replies keep their place.
-        REMOVED = "removed", "Deleted (kept for its replies)"
+        REMOVED = "removed", _("Deleted (kept for its replies)")
 
     class Notify(models.TextChoices):
-        NONE = "none", "No mail"
-        REPLIES = "replies", "Replies to this comment"
-        ALL = "all", "Every new comment on the digest"
+        NONE = "none", _("No mail")
+        REPLIES = "replies", _("Replies to this comment")
+        ALL = "all", _("Every new comment on the digest")
 
     state = models.CharField(
         max_length=12, choices=State.choices, default=State.PUBLIC, db_index=True
@@ -69,7 +70,7 @@ class DigestComment(XtdComment):
 
     class Meta:
         ordering = ("thread_id", "order")
-        verbose_name = "comment"
+        verbose_name = _("comment")
 
     def __str__(self):
         return f"{self.name}: {shorten(self.comment, 50)}"

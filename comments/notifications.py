@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from blog.site import site_url
 from mailer.outbox import message, send_all_after_commit, unsubscribe_headers
@@ -83,13 +84,16 @@ def readers(comment, digest):
 def _first_announcement(comment):
     """Record that this comment is announced; False if it was before (approved twice, say).
     The row commits or rolls back with the mails queued alongside it."""
-    _, created = Announcement.objects.get_or_create(comment_id=comment.pk)
+    _announcement, created = Announcement.objects.get_or_create(comment_id=comment.pk)
     return created
 
 
 def _reader_mail(email, name, reason, comment, digest):
     unsubscribe = unsubscribe_url(email, digest.pk)
-    subject = f"New {'reply' if reason == REPLY else 'comment'} on “{digest}”"
+    if reason == REPLY:
+        subject = _("New reply on “%(digest)s”") % {"digest": digest}
+    else:
+        subject = _("New comment on “%(digest)s”") % {"digest": digest}
     return message(
         email,
         subject,

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blog.models import Digest
 from blog.sanitize import render_comment_text
@@ -69,18 +70,23 @@ def announce(comment, request=None):
         if verification.request_confirmation(comment, request):
             messages.info(
                 request,
-                f"Almost done: we will send a link to {comment.user_email} in a moment. "
-                "Your comment appears once you open it.",
+                _(
+                    "Almost done: we will send a link to %(email)s in a moment. "
+                    "Your comment appears once you open it."
+                )
+                % {"email": comment.user_email},
             )
         else:
             messages.warning(
                 request,
-                "We have already sent several confirmation mails to this address; "
-                "use the newest one. Your comment is kept until you confirm.",
+                _(
+                    "We have already sent several confirmation mails to this address; "
+                    "use the newest one. Your comment is kept until you confirm."
+                ),
             )
     elif comment.state == State.HELD:
         if request is not None:
-            messages.info(request, "Your comment is awaiting moderation.")
+            messages.info(request, _("Your comment is awaiting moderation."))
         notifications.comment_held(comment)
     elif comment.state == State.PUBLIC:
         notifications.comment_published(comment)

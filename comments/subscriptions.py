@@ -11,6 +11,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blog.models import Digest
 from blog.site import site_url
@@ -76,7 +77,7 @@ def request_confirmation(digest, email):
         send_after_commit(
             f"subscription-confirm:{subscription.pk}:{requested}",
             email,
-            f"Confirm your subscription to comments on “{digest}”",
+            _("Confirm your subscription to comments on “%(digest)s”") % {"digest": digest},
             "comments/mail/subscription_confirm.txt",
             {"digest": digest, "digest_url": site_url(digest.get_absolute_url()),
              "url": site_url(reverse("comments:subscribe-confirm", kwargs={"token": token})),
@@ -88,7 +89,7 @@ def request_confirmation(digest, email):
 def confirm(digest, email, name=""):
     """The address owner said yes: from now on every new public comment is mailed to them."""
     with transaction.atomic():
-        subscription, _ = Subscription.objects.get_or_create(
+        subscription, _created = Subscription.objects.get_or_create(
             digest=digest, email=email, defaults={"name": name}
         )
         if subscription.confirmed_at is None:
@@ -109,5 +110,5 @@ def unsubscribe(email, digest_id):
             .exclude(notify=DigestComment.Notify.NONE)
         )
         changed = comments.update(notify=DigestComment.Notify.NONE, followup=False)
-        deleted, _ = Subscription.objects.filter(digest=digest, email__iexact=email).delete()
+        deleted, _counts = Subscription.objects.filter(digest=digest, email__iexact=email).delete()
     return bool(changed or deleted)

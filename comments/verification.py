@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from blog.site import site_url
 from mailer import limits
@@ -49,7 +50,7 @@ def request_confirmation(comment, request):
     send_after_commit(
         f"comment-confirm:{comment.pk}",
         comment.user_email,
-        f"Confirm your comment on “{comment.content_object}”",
+        _("Confirm your comment on “%(digest)s”") % {"digest": comment.content_object},
         "comments/mail/confirm.txt",
         {"comment": comment, "url": url, "hours": settings.COMMENTS_CONFIRM_MAX_AGE // 3600},
         priority=URGENT,

@@ -9,8 +9,10 @@ hides.
 from urllib.parse import urlsplit, urlunsplit
 
 import idna
+from django.utils.translation import gettext_noop
 
-CREDENTIALS_MESSAGE = (
+# English (tests compare it); comments.forms shows it translated.
+CREDENTIALS_MESSAGE = gettext_noop(
     "Leave out the user name and password (the part before @): the address is shown "
     "to everyone. Give it as https://example.com/…"
 )

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from config.csp import inline_style_hashes, origin
 from config.logging import django_logging
@@ -252,9 +253,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The site speaks one language, its author's: every reader gets the same page (the page cache
+# and an edge cache depend on it), so there is no LocaleMiddleware and no Accept-Language
+# negotiation. The worker's mails use it too. Catalogs: locale/ (`make messages`).
+LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our English dates ("December 2, 2026"); other languages keep Django's formats.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
+# No USE_THOUSAND_SEPARATOR: it would group every number a template prints, ids in links
+# and image widths in srcset included ("1,200w"). Limits in messages are grouped by the
+# language where they are written (blog.text).
 USE_TZ = True
 
 # The site and the blog ----------------------------------------------------------------
@@ -549,7 +560,8 @@ ACCOUNT_RATE_LIMITS = {"social_login": "20/m/ip,200/h/ip"}
 # A deleted account's comments: "keep" them under the name they were written under, or
 # "anonymise" them. Either way their address, IP and mail subscriptions go.
 ACCOUNTS_DELETED_COMMENTS = os.environ.get("ACCOUNTS_DELETED_COMMENTS", "keep")
-ACCOUNTS_ANONYMOUS_NAME = "Anonymous"
+# In the site's language, as it is when the account is deleted (stored on each comment).
+ACCOUNTS_ANONYMOUS_NAME = gettext_lazy("Anonymous")
 # The provider's avatar is copied once per change into media (never hot-linked).
 ACCOUNTS_FETCH_AVATARS = env_bool("ACCOUNTS_FETCH_AVATARS", default=True)
 ACCOUNTS_AVATAR_MAX_BYTES = 2 * 1024 * 1024

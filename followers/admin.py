@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from blog.admin import DigestAdmin
 from mailer.models import Delivery
@@ -28,12 +30,15 @@ class FollowerAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # a reader confirms for themself; import_followers for lists
 
-    @admin.action(description="Unsubscribe the selected followers", permissions=["change"])
+    @admin.action(description=_("Unsubscribe the selected followers"), permissions=["change"])
     def mark_unsubscribed(self, request, queryset):
         count = queryset.exclude(state=Follower.State.UNSUBSCRIBED).update(
             state=Follower.State.UNSUBSCRIBED, unsubscribed_at=timezone.now()
         )
-        self.message_user(request, f"{count} follower(s) unsubscribed.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d follower unsubscribed.", "%(count)d followers unsubscribed.", count
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 def delivery_counts(mailings):
@@ -78,15 +83,15 @@ class MailingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # once means once: no way to send a digest again
 
-    @admin.display(description="queued")
+    @admin.display(description=_("queued"))
     def queued(self, mailing):
         return mailing.counts["queued"]
 
-    @admin.display(description="sent")
+    @admin.display(description=_("sent"))
     def sent(self, mailing):
         return mailing.counts["sent"]
 
-    @admin.display(description="failed")
+    @admin.display(description=_("failed"))
     def failed(self, mailing):
         return mailing.counts["failed"]
 
@@ -106,21 +111,26 @@ class SendingSettingsAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
-@admin.action(description="Send me a test mail of the selected digests", permissions=["view"])
+@admin.action(description=_("Send me a test mail of the selected digests"), permissions=["view"])
 def send_test(model_admin, request, queryset):
     """The digest's mail to the editor's own address, now, whatever its state."""
     address = request.user.email
     if not address:
         model_admin.message_user(
-            request, "Your account has no email address to send the test to.", messages.ERROR
+            request, _("Your account has no email address to send the test to."), messages.ERROR
         )
         return
     stamp = timezone.now().timestamp()
     for digest in queryset:
         mail = DigestMail(digest, test=True).message(address, "test")
         send_all_after_commit(f"digest-test:{digest.pk}:{stamp:.6f}", [mail], URGENT)
+    message = ngettext(
+        "%(count)d test mail queued for %(address)s.",
+        "%(count)d test mails queued for %(address)s.",
+        len(queryset),
+    )
     model_admin.message_user(
-        request, f"{len(queryset)} test mail(s) queued for {address}.", messages.SUCCESS
+        request, message % {"count": len(queryset), "address": address}, messages.SUCCESS
     )
 
 

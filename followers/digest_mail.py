@@ -16,6 +16,7 @@ from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from sorl.thumbnail import get_thumbnail
 
 from blog.sanitize import strip_tags
@@ -88,7 +89,8 @@ class DigestMail:
             "blog_title": settings.BLOG_TITLE,
             "test": test,
         }
-        self.subject = shorten(normalise(("[Test] " if test else "") + digest.title), 150)
+        title = _("[Test] %(title)s") % {"title": digest.title} if test else digest.title
+        self.subject = shorten(normalise(title), 150)
         self.text = render_to_string("followers/mail/digest.txt", context)
         self.html = render_to_string("followers/mail/digest.html", context)
         self.list_id = list_id()

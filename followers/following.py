@@ -10,6 +10,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from blog.site import site_url
 from mailer import limits
@@ -24,10 +25,12 @@ SALT = "followers.confirm"
 class Outcome:
     """What a follow request led to, in words for the reader."""
 
-    SENT = "Almost done: check your inbox for a link to confirm. Open it to start getting digests."
-    ALREADY = "This address already follows the blog: new digests are on their way to it."
-    FOLLOWING = "Done: each new digest will be mailed to your account's address."
-    LIMITED = (
+    SENT = _(
+        "Almost done: check your inbox for a link to confirm. Open it to start getting digests."
+    )
+    ALREADY = _("This address already follows the blog: new digests are on their way to it.")
+    FOLLOWING = _("Done: each new digest will be mailed to your account's address.")
+    LIMITED = _(
         "We have already sent several confirmation mails to this address or from your "
         "network; use the newest one, or try again in an hour."
     )
@@ -53,7 +56,7 @@ def read_token(token):
 def ask(email, ip):
     """A reader asked to follow with this address (checked by followers.addresses)."""
     with transaction.atomic():
-        follower, _ = Follower.objects.select_for_update().get_or_create(email=email)
+        follower, _created = Follower.objects.select_for_update().get_or_create(email=email)
         if follower.state == Follower.State.CONFIRMED:
             return Outcome.ALREADY
         if not limits.may_send_confirmation(email, ip):
@@ -65,7 +68,7 @@ def ask(email, ip):
 def follow_confirmed(email):
     """A signed-in reader follows with their account's address, confirmed already."""
     with transaction.atomic():
-        follower, _ = Follower.objects.select_for_update().get_or_create(email=email)
+        follower, _created = Follower.objects.select_for_update().get_or_create(email=email)
         return Outcome.FOLLOWING if confirm(follower) else Outcome.ALREADY
 
 
@@ -73,7 +76,7 @@ def confirmation_mail(follower):
     url = site_url(reverse("followers:confirm", kwargs={"token": make_token(follower)}))
     return message(
         follower.email,
-        f"Confirm that you want to follow {settings.BLOG_TITLE}",
+        _("Confirm that you want to follow %(blog)s") % {"blog": settings.BLOG_TITLE},
         "followers/mail/confirm.txt",
         {"url": url, "hours": settings.FOLLOWERS_CONFIRM_MAX_AGE // 3600},
     )

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 def new_token():
@@ -20,14 +21,14 @@ class Follower(models.Model):
     """One address that asked for every new digest. The address is shown in the admin only."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-        BOUNCING = "bouncing", "Bouncing"
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCING = "bouncing", _("Bouncing")
 
     class Source(models.TextChoices):
-        FORM = "form", "Follow form"
-        IMPORT = "import", "Imported"
+        FORM = "form", _("Follow form")
+        IMPORT = "import", _("Imported")
 
     email = models.EmailField(max_length=254, unique=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
@@ -36,7 +37,7 @@ class Follower(models.Model):
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     requested_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the latest confirmation link was queued."
+        null=True, blank=True, help_text=_("When the latest confirmation link was queued.")
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
@@ -63,10 +64,10 @@ class Mailing(models.Model):
     """
 
     class State(models.TextChoices):
-        DRAFT = "draft", "Not published yet"
-        WAITING = "waiting", "Waiting for its date"
-        QUEUED = "queued", "Queued for followers"
-        NEVER = "never", "Never mailed: already in the past when published"
+        DRAFT = "draft", _("Not published yet")
+        WAITING = "waiting", _("Waiting for its date")
+        QUEUED = "queued", _("Queued for followers")
+        NEVER = "never", _("Never mailed: already in the past when published")
 
     digest = models.OneToOneField("blog.Digest", on_delete=models.CASCADE, related_name="mailing")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
@@ -74,7 +75,7 @@ class Mailing(models.Model):
     # The publication time a task was last queued for: saving again queues none.
     due_at = models.DateTimeField(null=True, blank=True, editable=False)
     queued_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.PositiveIntegerField(default=0, help_text="Mails queued for followers.")
+    recipients = models.PositiveIntegerField(default=0, help_text=_("Mails queued for followers."))
 
     class Meta:
         ordering = ("-first_seen_at", "-pk")
@@ -95,15 +96,17 @@ class SendingSettings(models.Model):
     """How fast digests go out: a small mail relay can be given a few mails a minute."""
 
     batch_size = models.PositiveIntegerField(
-        default=200, help_text="Mails sent by one task, over one connection."
+        default=200, help_text=_("Mails sent by one task, over one connection.")
     )
     mails_per_minute = models.PositiveIntegerField(
         default=0,
-        help_text="At most this many digest mails a minute; 0: as fast as the server takes them.",
+        help_text=_(
+            "At most this many digest mails a minute; 0: as fast as the server takes them."
+        ),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "sending settings"
+        verbose_name = verbose_name_plural = _("sending settings")
 
     def __str__(self):
         return "Sending settings"

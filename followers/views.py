@@ -8,6 +8,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -33,8 +34,8 @@ def place_tag(where):
 
 
 class FollowForm(forms.Form):
-    email = limited_field(forms.CharField, 254, "An email address", label="Your email")
-    honeypot = forms.CharField(required=False, label="Leave this field empty")
+    email = limited_field(forms.CharField, 254, _("An email address"), label=_("Your email"))
+    honeypot = forms.CharField(required=False, label=_("Leave this field empty"))
 
     def clean_email(self):
         problem = problem_with(self.data.get("email", ""))
@@ -44,7 +45,7 @@ class FollowForm(forms.Form):
 
     def clean_honeypot(self):
         if self.cleaned_data["honeypot"]:
-            raise forms.ValidationError("Leave this field empty.")
+            raise forms.ValidationError(_("Leave this field empty."))
         return ""
 
 
@@ -96,9 +97,9 @@ class ConfirmView(View):
         try:
             return following.read_token(token), ""
         except signing.SignatureExpired:
-            return None, "This link has expired. Follow again to get a new one."
+            return None, _("This link has expired. Follow again to get a new one.")
         except signing.BadSignature:
-            return None, "This link is not valid (any more). Follow again to get a new one."
+            return None, _("This link is not valid (any more). Follow again to get a new one.")
 
     def get(self, request, token):
         follower, error = self.read(token)
@@ -133,11 +134,11 @@ class UnsubscribeView(View):
     def post(self, request, token):
         follower = Follower.objects.filter(token=token).first()
         if follower is None:
-            return HttpResponse("Unknown link.", status=400, content_type="text/plain")
+            return HttpResponse(_("Unknown link."), status=400, content_type="text/plain")
         if follower.state != Follower.State.UNSUBSCRIBED:
             following.unsubscribe(follower)
-        return HttpResponse("Unsubscribed.", content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Unsubscribed."), content_type="text/plain; charset=utf-8")
 
     def unknown(self, request):
-        error = "This link is not valid. Copy the whole address from the mail."
+        error = _("This link is not valid. Copy the whole address from the mail.")
         return render(request, self.template_name, {"error": error}, status=400)

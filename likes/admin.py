@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from blog.admin import DigestAdmin
 from blog.models import count_per_row
@@ -9,7 +10,7 @@ from blog.models import count_per_row
 from .models import Like
 
 
-@admin.display(description="likes", ordering="_like_count")
+@admin.display(description=_("likes"), ordering="_like_count")
 def like_count(digest):
     return digest._like_count
 

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LikesConfig(AppConfig):
     """Readers like digests: one like per reader, taken back by a second click."""
 
     name = "likes"
-    verbose_name = "Likes"
+    verbose_name = _("Likes")
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

@@ -9,7 +9,10 @@ invalidates one small entry, never a page.
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Window
+from django.utils.formats import number_format
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mailer.limits import counters
 
@@ -73,5 +76,6 @@ def like_changed(sender, instance, **kwargs):
 
 def label(count):
     if not count:
-        return "Be the first to like this."
-    return "1 person likes this." if count == 1 else f"{count:,} people like this."
+        return _("Be the first to like this.")
+    text = ngettext("%(count)s person likes this.", "%(count)s people like this.", count)
+    return text % {"count": number_format(count, force_grouping=True)}

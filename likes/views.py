@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views import View
 
 from blog.back import page_posted_from
@@ -70,11 +71,12 @@ class LikeView(View):
         limit, window = settings.LIKES_RATE_LIMIT
         if hit(f"likes:ip:{client_ip(request)}", window) > limit:
             return self.answer(
-                request, digest, None, f"Too many likes from your network: at most {limit} "
-                f"every {window // 60} minutes. Try again later.", status=429,
+                request, digest, None, _("Too many likes from your network: at most %(limit)s "
+                "every %(minutes)s minutes. Try again later.")
+                % {"limit": limit, "minutes": window // 60}, status=429,
             )  # fmt: skip
         now_liked = toggle(digest, readers.who(request) or readers.new_guest(request))
-        text = "You like this digest." if now_liked else "Your like is taken back."
+        text = _("You like this digest.") if now_liked else _("Your like is taken back.")
         return readers.set_cookie(request, self.answer(request, digest, now_liked, text))
 
     def answer(self, request, digest, now_liked, text, status=200):
@@ -91,7 +93,7 @@ class LikeView(View):
 def toggle(digest, reader):
     """Like, or take a like back; returns whether the reader likes the digest now."""
     with transaction.atomic():
-        deleted, _ = Like.objects.filter(digest=digest, **reader).delete()
+        deleted, _counts = Like.objects.filter(digest=digest, **reader).delete()
         if not deleted:
             try:
                 with transaction.atomic():

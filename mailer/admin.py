@@ -5,6 +5,8 @@ from uuid import uuid4
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Delivery
 from .tasks import send_deliveries
@@ -25,11 +27,11 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def error(self, delivery):
         return Truncator(delivery.last_error).chars(80)
 
-    @admin.action(description="Send the selected failed mails again", permissions=["change"])
+    @admin.action(description=_("Send the selected failed mails again"), permissions=["change"])
     def send_again(self, request, queryset):
         """A fresh round of attempts for failed mails (once the mail server is fixed, say)."""
         batch = uuid4()
@@ -39,4 +41,9 @@ class DeliveryAdmin(admin.ModelAdmin):
             )
             if count:
                 send_deliveries.enqueue(str(batch))
-        self.message_user(request, f"{count} mail(s) queued to be sent again.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d mail queued to be sent again.",
+            "%(count)d mails queued to be sent again.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 HTML = "text/html"
 
@@ -60,19 +61,19 @@ class Delivery(models.Model):
     """A mail to one address for one event, stored rendered so that a retry sends the same mail."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     key = models.CharField(
-        max_length=200, help_text="The event this mail is about, e.g. comment-confirm:42."
+        max_length=200, help_text=_("The event this mail is about, e.g. comment-confirm:42.")
     )
     to = models.CharField(max_length=254)
-    batch = models.UUIDField(db_index=True, help_text="Queued together, sent by one task.")
+    batch = models.UUIDField(db_index=True, help_text=_("Queued together, sent by one task."))
     from_email = models.CharField(max_length=254)
     subject = models.CharField(max_length=998)
     body = models.TextField()
-    html = models.TextField(blank=True, help_text="The HTML part, if the mail has one.")
+    html = models.TextField(blank=True, help_text=_("The HTML part, if the mail has one."))
     headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -88,7 +89,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-pk")
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=("key", "to"), name="mailer_delivery_once_per_event")
         ]

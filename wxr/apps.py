@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WxrConfig(AppConfig):
     """WordPress in and out: WXR import and export, and the old blog's links."""
 
     name = "wxr"
-    verbose_name = "WordPress import"
+    verbose_name = _("WordPress import")
 
     def ready(self):
         from django.contrib.flatpages.models import FlatPage

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django_comments_xtd.models import XtdComment
 
@@ -20,7 +22,7 @@ from ..models import DigestComment
 
 def _window_text():
     minutes = settings.COMMENTS_EDIT_SECONDS // 60
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 class OwnCommentMixin:
@@ -41,13 +43,18 @@ class OwnCommentMixin:
             if comment.state != DigestComment.State.PUBLIC:
                 raise Http404("No such comment")  # pending comments exist only for the author
             return self.refuse(
-                "Only the person who wrote this comment can change it, in the browser they "
-                "wrote it in."
+                _(
+                    "Only the person who wrote this comment can change it, in the browser "
+                    "they wrote it in."
+                )
             )
         if not seconds_left(comment):
             return self.refuse(
-                f"A comment can be changed only in the first {_window_text()} after it is "
-                "sent. This one can no longer be edited or deleted."
+                _(
+                    "A comment can be changed only in the first %(window)s after it is "
+                    "sent. This one can no longer be edited or deleted."
+                )
+                % {"window": _window_text()}
             )
         return super().dispatch(request, pk)
 
@@ -80,18 +87,19 @@ class EditCommentView(OwnCommentMixin, View):
     def post(self, request, pk):
         form = EditCommentForm(request.POST)
         if not form.is_valid():
-            return self.refuse_input(form, "Your comment was not changed: correct it below.")
+            message = _("Your comment was not changed: correct it below.")
+            return self.refuse_input(form, message)
         text = form.cleaned_data["comment"]
         if text != self.comment.comment:
             try:
                 actions.save_text(self.comment, text)
             except IntegrityError:
-                message = "You have already sent a comment with this text here."
+                message = _("You have already sent a comment with this text here.")
                 return self.refuse_input(form, message)
             if self.comment.state == DigestComment.State.HELD:
-                messages.info(request, "Your edited comment is awaiting moderation.")
+                messages.info(request, _("Your edited comment is awaiting moderation."))
             else:
-                messages.success(request, "Your comment was updated.")
+                messages.success(request, _("Your comment was updated."))
         return redirect(self.comment.get_absolute_url())
 
     def refuse_input(self, form, message):
@@ -115,7 +123,7 @@ class DeleteCommentView(OwnCommentMixin, View):
         forget(request, pk)
         deleted = actions.remove(self.comment)
         if deleted:
-            messages.success(request, "Your comment was deleted.")
+            messages.success(request, _("Your comment was deleted."))
             return redirect(self.digest.get_absolute_url() + "#comments")
-        messages.success(request, "Your comment was deleted; the replies to it stay.")
+        messages.success(request, _("Your comment was deleted; the replies to it stay."))
         return redirect(self.comment.get_absolute_url())

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core import signing
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from blog.models import Digest
@@ -26,11 +27,12 @@ class PostCommentView(View):
         digest = get_object_or_404(Digest.objects.published(), pk=pk)
         form = DigestCommentForm(digest, data=request.POST, user=request.user)
         if not moderation.comments_open(digest):
-            return self.refuse(request, digest, form, "Comments on this digest are closed.", 403)
+            message = _("Comments on this digest are closed.")
+            return self.refuse(request, digest, form, message, 403)
         if not form.is_valid():
             # A hidden field has no place to show its error: it becomes the message.
             hidden = [error for field in form.hidden_fields() for error in field.errors]
-            message = hidden[0] if hidden else "Please correct the marked fields."
+            message = hidden[0] if hidden else _("Please correct the marked fields.")
             return self.refuse(request, digest, form, message, 400)
         comment = form.build_comment(request)
         try:
@@ -39,19 +41,19 @@ class PostCommentView(View):
             return self.refuse(request, digest, form, str(exc), 429)
         parent = self.parent(form, digest)
         if parent is False:
-            return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
+            return self.refuse(request, digest, form, _("The comment you replied to is gone."), 400)
         try:
             services.post_comment(request, comment, parent)
         except ParentGone:
-            return self.refuse(request, digest, form, "The comment you replied to is gone.", 400)
+            return self.refuse(request, digest, form, _("The comment you replied to is gone."), 400)
         except ThreadTooDeep:
-            message = "Replies can't go deeper here. Reply to an earlier comment in the thread."
+            message = _("Replies can't go deeper here. Reply to an earlier comment in the thread.")
             return self.refuse(request, digest, form, message, 400)
         except IntegrityError:
             existing = DigestComment.objects.filter(fingerprint=comment.fingerprint).first()
             if existing is None:
                 raise
-            messages.info(request, "You had already sent this comment; it is stored once.")
+            messages.info(request, _("You had already sent this comment; it is stored once."))
             # Sending the same words again proves nothing: only a comment this browser
             # already owns stays editable here.
             return redirect(existing.get_absolute_url())
@@ -84,12 +86,12 @@ class ConfirmView(View):
         try:
             pk, email = verification.read_token(token)
         except signing.SignatureExpired:
-            return None, "This link has expired. Send your comment again to get a new one."
+            return None, _("This link has expired. Send your comment again to get a new one.")
         except signing.BadSignature:
-            return None, "This link is not valid. Copy the whole address from the mail."
+            return None, _("This link is not valid. Copy the whole address from the mail.")
         comment = DigestComment.objects.filter(pk=pk, user_email=email).first()
         if comment is None:
-            return None, "This comment no longer exists."
+            return None, _("This comment no longer exists.")
         return comment, ""
 
     def get(self, request, token):
@@ -104,7 +106,7 @@ class ConfirmView(View):
         if comment.state != DigestComment.State.UNVERIFIED:
             return "done"
         # Spam is announced like a held comment: nothing tells a spammer what was caught.
-        state, _ = moderation.decide(comment)
+        state, _reason = moderation.decide(comment)
         return "public" if state == DigestComment.State.PUBLIC else "held"
 
     def post(self, request, token):

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -36,10 +37,10 @@ class SubscribeView(View):
         digest = get_object_or_404(Digest.objects.published(), pk=pk)
         form = SubscribeForm(request.POST, user=request.user)
         if not moderation.comments_open(digest):
-            message = "Comments on this digest are closed: there will be no new ones to send."
+            message = _("Comments on this digest are closed: there will be no new ones to send.")
             return self.show(request, digest, form, message, 403)
         if not form.is_valid():
-            return self.show(request, digest, form, "Please correct the marked field.", 400)
+            return self.show(request, digest, form, _("Please correct the marked field."), 400)
         email = form.address()
         # The answer is shown inside the form (blog's placed_messages), where the reader is.
         if form.user is not None:
@@ -51,15 +52,20 @@ class SubscribeView(View):
             # Same words whether or not the address was subscribed already: nothing leaks.
             messages.info(
                 request,
-                f"Almost done: we will send a link to {email} in a moment. "
-                "Open it to start getting new comments.",
+                _(
+                    "Almost done: we will send a link to %(email)s in a moment. "
+                    "Open it to start getting new comments."
+                )
+                % {"email": email},
                 extra_tags=AT_FORM,
             )
         else:
             messages.warning(
                 request,
-                "We have already sent several confirmation mails to this address or from "
-                "your network; use the newest one, or try again in an hour.",
+                _(
+                    "We have already sent several confirmation mails to this address or from "
+                    "your network; use the newest one, or try again in an hour."
+                ),
                 extra_tags=AT_FORM,
             )
         return redirect(digest.get_absolute_url() + "#subscribe")
@@ -78,12 +84,12 @@ class SubscriptionConfirmView(View):
         try:
             digest_id, email = read_confirm_token(token)
         except signing.SignatureExpired:
-            return None, None, "This link has expired. Subscribe again to get a new one."
+            return None, None, _("This link has expired. Subscribe again to get a new one.")
         except signing.BadSignature:
-            return None, None, "This link is not valid. Copy the whole address from the mail."
+            return None, None, _("This link is not valid. Copy the whole address from the mail.")
         digest = Digest.objects.published().filter(pk=digest_id).first()
         if digest is None:
-            return None, None, "This digest is no longer published."
+            return None, None, _("This digest is no longer published.")
         return digest, email, ""
 
     def get(self, request, token):
@@ -115,13 +121,13 @@ class UnsubscribeView(View):
         try:
             email, digest_id = read_unsubscribe_token(token)
         except signing.BadSignature:
-            error = "This link is not valid. Copy the whole address from the mail."
+            error = _("This link is not valid. Copy the whole address from the mail.")
             return None, None, None, error
         # Any digest, published or not: a reader may stop mail about one taken down since.
         return email, digest_id, Digest.objects.filter(pk=digest_id).first(), ""
 
     def get(self, request, token):
-        email, _, digest, error = self.read(token)
+        email, _digest_id, digest, error = self.read(token)
         context = {"email": email, "digest": digest, "error": error, "done": False}
         return render(request, self.template_name, context, status=400 if error else 200)
 
@@ -139,7 +145,7 @@ class UnsubscribeView(View):
             return render(request, self.template_name, context, status=400)
         unsubscribe(email, digest_id)
         if one_click:
-            return HttpResponse("Unsubscribed.", content_type="text/plain; charset=utf-8")
+            return HttpResponse(_("Unsubscribed."), content_type="text/plain; charset=utf-8")
         context = {"email": email, "digest": digest, "error": "", "done": True}
         return render(request, self.template_name, context)
 
@@ -147,6 +153,7 @@ class UnsubscribeView(View):
 def _say_subscribed(request, email, extra_tags=""):
     messages.success(
         request,
-        f"Subscribed: every new comment on this digest will be mailed to {email}.",
+        _("Subscribed: every new comment on this digest will be mailed to %(email)s.")
+        % {"email": email},
         extra_tags=extra_tags,
     )

@@ -1,10 +1,11 @@
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from ..views import PLACES, account_address, place
 
 register = template.Library()
 
-TITLES = {"sidebar": "Follow by email", "digest": "Get the next digest by email"}
+TITLES = {"sidebar": _("Follow by email"), "digest": _("Get the next digest by email")}
 
 
 @register.inclusion_tag("followers/_form.html", takes_context=True)
@@ -18,7 +19,7 @@ def follow_form(context, where):
         "messages": context.get("messages", ()),
         "where": where,
         "place": place(where),
-        "title": TITLES.get(where, "Follow by email"),
+        "title": TITLES.get(where, TITLES["sidebar"]),
         "next": request.get_full_path(),
         "signed_in": bool(account_address(request)),
         "csrf_token": context.get("csrf_token"),

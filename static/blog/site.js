@@ -12,7 +12,7 @@ document.addEventListener("click", function (event) {
   event.preventDefault();
   var frame = document.createElement("iframe");
   frame.src = box.dataset.embedSrc;
-  frame.title = box.dataset.embedTitle || "Video";
+  frame.title = box.dataset.embedTitle;
   frame.loading = "lazy";
   frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
   frame.allowFullscreen = true;
@@ -23,6 +23,7 @@ document.addEventListener("click", function (event) {
 
 // Comment replies: move the one form under the comment being answered. Without
 // JavaScript the Reply link reloads the page with ?replytocom=ID and the same form.
+// Words come from the page's data- attributes, in the site's language.
 (function () {
   var respond = document.getElementById("respond");
   if (!respond) {
@@ -38,7 +39,7 @@ document.addEventListener("click", function (event) {
     var link = document.createElement("a");
     link.href = "#respond";
     link.className = "cancel-reply";
-    link.textContent = "Cancel reply";
+    link.textContent = respond.dataset.cancelLabel;
     link.addEventListener("click", function (event) {
       event.preventDefault();
       home.parentNode.insertBefore(respond, home.nextSibling);
@@ -61,7 +62,7 @@ document.addEventListener("click", function (event) {
     // The name in <bdi>, as on the page: a right-to-left name can't reorder the rest.
     var name = document.createElement("bdi");
     name.textContent = link.dataset.replyName;
-    title.textContent = "Reply to ";
+    title.textContent = respond.dataset.replyPrefix;
     title.appendChild(name);
     title.appendChild(document.createTextNode(" "));
     title.appendChild(cancelLink());
@@ -112,7 +113,7 @@ document.addEventListener("click", function (event) {
         fresh.querySelector("button").focus();
       }
       if (response.status === 429) {
-        fresh.querySelector(".placed-messages").textContent = "Too many likes from your network. Try again later.";
+        fresh.querySelector(".placed-messages").textContent = fresh.dataset.tooMany;
       }
     });
   }
