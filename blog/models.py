@@ -7,6 +7,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_comments.models import Comment
 
 from . import embeds, images, renditions
@@ -288,6 +289,11 @@ class MediaItem(models.Model):
     )
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    links_heading = models.CharField(
+        _("links heading"), max_length=300, blank=True,
+        help_text=_("The lead-in shown right before the related links, "
+                    "e.g. “Two papers described in the video:”."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ("position", "id")
@@ -364,3 +370,8 @@ class MenuLink(models.Model):
 
     def get_absolute_url(self):
         return self.page.get_absolute_url()
+
+
+# Models of their own modules (kept apart so this one stays readable).
+from .drafts import Autosave  # noqa: E402, F401
+from .library import LibraryImage  # noqa: E402, F401
