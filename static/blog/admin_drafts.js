@@ -7,7 +7,7 @@
  * files and shows the page the server renders with the reader's templates. Nothing here
  * saves the digest: only the Save buttons do.
  */
-(function () {
+function digestDrafts() {
   "use strict";
   const box = document.getElementById("digest-drafts");
   if (!box) return;
@@ -60,14 +60,22 @@
     status.textContent = text;
   }
 
+  // One request at a time: autosave and preview never write to the database at once.
+  let queue = Promise.resolve();
+  function serial(task) {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
   async function post(url, data) {
-    const response = await fetch(url, {
+    const response = await serial(() => fetch(url, {
       method: "POST",
       body: data,
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken() },
       redirect: "manual",
-    });
+    }));
     const json = (response.headers.get("Content-Type") || "").includes("application/json");
     if (response.type === "opaqueredirect" || response.status === 403 || !json) {
       throw new Error("expired");
@@ -119,20 +127,21 @@
     const data = collect(false);
     data.set("_digest_id", box.dataset.digestId);
     try {
-      const response = await fetch(box.dataset.previewUrl, {
+      const response = await serial(() => fetch(box.dataset.previewUrl, {
         method: "POST",
         body: data,
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken() },
         redirect: "manual",
-      });
+      }));
+      if (response.type === "opaqueredirect" || response.status === 403) throw new Error("expired");
       if (!response.ok) throw new Error(String(response.status));
       const html = await response.text();
       const scroll = frame.contentWindow ? frame.contentWindow.scrollY : 0;
       frame.addEventListener("load", () => frame.contentWindow.scrollTo(0, scroll), { once: true });
       frame.srcdoc = html;
     } catch (error) {
-      say(box.dataset.msgExpired);
+      say(error.message === "expired" ? box.dataset.msgExpired : box.dataset.msgFailed);
     }
   }
 
@@ -235,4 +244,8 @@
       offer.remove();
     });
   }
-})();
+}
+
+// The admin loads its scripts in the head, before the form exists.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", digestDrafts);
+else digestDrafts();
