@@ -171,3 +171,34 @@ def test_leaving_with_unsaved_changes_asks_first(page, live_server):
     assert asked == ["beforeunload"]
     digest.refresh_from_db()
     assert digest.title == "Draft, edited"
+
+
+def test_after_the_session_expires_the_autosave_is_offered_on_logging_in_again(
+    page, live_server
+):
+    from django.contrib.sessions.models import Session
+
+    log_in(page, live_server)
+    digest = factories.make_digest("Draft", published=False)
+    change = live_server.url + reverse("admin:blog_digest_change", args=[digest.pk])
+    page.goto(change)
+    page.locator("#id_intro").press_sequentially("Written before the session expired.")
+    wait_for(page, lambda: Autosave.objects.filter(digest=digest).exists())
+    Session.objects.all().delete()  # the session expires
+    page.locator("#id_intro").press_sequentially(" And after.")
+    expect(page.locator(".autosave-status")).to_contain_text("you are logged out")
+
+    tab = only_local(page.context.new_page(), live_server)
+    tab.goto(change)  # the admin asks to log in again
+    tab.get_by_label("Username").fill("editor")
+    tab.get_by_label("Password").fill("correct horse battery")
+    tab.get_by_role("button", name="Log in").click()
+    tab.wait_for_url(f"**{reverse('admin:blog_digest_change', args=[digest.pk])}")
+    tab.get_by_role("alert").get_by_role("button", name="Restore it").click()
+    assert tab.locator("#id_intro").input_value().startswith(
+        "Written before the session expired."
+    )
+    tab.get_by_role("button", name="Save", exact=True).click()
+    tab.wait_for_selector(".messagelist .success")
+    digest.refresh_from_db()
+    assert digest.intro.startswith("Written before the session expired.")

@@ -176,6 +176,8 @@ function digestDrafts() {
   form.addEventListener("submit", () => {
     submitting = true;
     clearTimeout(autosaveTimer);
+    // Logged in again in another tab: the page's token is stale, the cookie's is not.
+    form.querySelector("[name=csrfmiddlewaretoken]").value = csrfToken();
   });
   window.addEventListener("beforeunload", (event) => {
     if (!dirty || submitting) return;
