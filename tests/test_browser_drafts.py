@@ -31,6 +31,13 @@ def only_local(page, live_server):
     return page
 
 
+def live_server_headers(live_server):
+    import urllib.request
+
+    with urllib.request.urlopen(live_server.url + "/") as response:  # noqa: S310 (loopback)
+        return dict(response.headers)
+
+
 def log_in(page, live_server):
     factories.make_editor()
     page.goto(live_server.url + reverse("admin:index"))
@@ -129,6 +136,11 @@ def test_an_editor_compares_two_revisions_and_restores_the_older(page, live_serv
 
 
 def test_the_live_preview_follows_the_typing(page, live_server):
+    # Under the site's Content-Security-Policy, with nothing refused (the frame inherits it).
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     log_in(page, live_server)
     page.goto(live_server.url + ADD_URL)
     page.get_by_role("button", name="Show live preview").click()
@@ -143,6 +155,8 @@ def test_the_live_preview_follows_the_typing(page, live_server):
     preview.locator(".item__title", has_text="The hard problem").wait_for()
     assert "readers cannot see it yet" in preview.locator(".notice").inner_text()
     assert not Digest.objects.exists()
+    assert page.evaluate("window.__csp") == []
+    assert "Content-Security-Policy" in live_server_headers(live_server)
 
 
 def test_leaving_with_unsaved_changes_asks_first(page, live_server):
