@@ -36,7 +36,9 @@ def _save_each(request, queryset, change, comment):
     each; returns how many were saved."""
     saved = 0
     with transaction.atomic():
-        for digest in queryset.select_for_update().order_by("pk"):
+        # The digests alone, locked (the list's query joins the author and counts items).
+        chosen = Digest.objects.filter(pk__in=queryset.values("pk"))
+        for digest in chosen.select_for_update().order_by("pk"):
             if not change(digest):
                 continue
             with reversion.create_revision():
