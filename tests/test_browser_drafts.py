@@ -187,9 +187,7 @@ def test_leaving_with_unsaved_changes_asks_first(page, live_server):
     assert digest.title == "Draft, edited"
 
 
-def test_after_the_session_expires_the_autosave_is_offered_on_logging_in_again(
-    page, live_server
-):
+def test_after_the_session_expires_the_autosave_is_offered_on_logging_in_again(page, live_server):
     from django.contrib.sessions.models import Session
 
     log_in(page, live_server)
@@ -209,9 +207,7 @@ def test_after_the_session_expires_the_autosave_is_offered_on_logging_in_again(
     tab.get_by_role("button", name="Log in").click()
     tab.wait_for_url(f"**{reverse('admin:blog_digest_change', args=[digest.pk])}")
     tab.get_by_role("alert").get_by_role("button", name="Restore it").click()
-    assert tab.locator("#id_intro").input_value().startswith(
-        "Written before the session expired."
-    )
+    assert tab.locator("#id_intro").input_value().startswith("Written before the session expired.")
     tab.get_by_role("button", name="Save", exact=True).click()
     tab.wait_for_selector(".messagelist .success")
     digest.refresh_from_db()
