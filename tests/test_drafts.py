@@ -407,3 +407,25 @@ def test_links_heading_is_saved_from_the_form(editor_client):
     response = editor_client.post(ADD_URL, digest_post([item]))
     assert response.status_code == 302, errors_of(response)
     assert MediaItem.objects.get().links_heading == "More about it:"
+
+
+def test_the_preview_leaves_nothing_in_the_fragment_cache(editor_client, settings):
+    from blog import fragments
+
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    rendered = []
+
+    def render():
+        rendered.append(1)
+        return "menu"
+
+    with fragments.uncached():
+        fragments.shared("test-part", render)
+        fragments.shared("test-part", render)
+    assert len(rendered) == 2  # rendered each time, kept nowhere
+    fragments.shared("test-part", render)
+    fragments.shared("test-part", render)
+    assert len(rendered) == 3  # outside: kept by the cache after the first rendering
+    html = editor_client.post(PREVIEW, digest_post([], title="Only a preview")).content
+    assert b"Only a preview" in html
+    assert b"Only a preview" not in Client().get("/").content

@@ -20,7 +20,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from .. import drafts, library
+from .. import drafts, fragments, library
 from ..forms import parse_related_links
 from ..models import Digest, RelatedLink
 
@@ -89,7 +89,8 @@ def preview_view(model_admin):
         if request.method != "POST":
             return JsonResponse({"error": "POST only"}, status=405)
         digest = _digest_or_none(model_admin, request, request.POST.get("_digest_id") or None)
-        with transaction.atomic():
+        # Rolled back, and no cache keeps any part of it (blog.fragments).
+        with transaction.atomic(), fragments.uncached():
             digest = _build(model_admin, request, digest)
             response = TemplateResponse(
                 request, "blog/digest_detail.html",
