@@ -429,3 +429,23 @@ def test_the_preview_leaves_nothing_in_the_fragment_cache(editor_client, setting
     html = editor_client.post(PREVIEW, digest_post([], title="Only a preview")).content
     assert b"Only a preview" in html
     assert b"Only a preview" not in Client().get("/").content
+
+
+def test_the_library_is_read_once_for_all_item_forms(editor_client, django_assert_max_num_queries):
+    for n in range(3):
+        data = digest_post(
+            [{"kind": "image", "title": f"Picture {n}", "alt_text": "A picture"}],
+            title=f"Pictures {n}", slug=f"pictures-{n}",
+        )  # fmt: skip
+        data["media_items-0-image"] = factories.image_upload(f"p{n}.jpg", color=(n * 60, 0, 0))
+        assert editor_client.post(ADD_URL, data).status_code == 302
+    digest = factories.make_digest("Many items", items=2)
+    url = change_url(digest)
+    editor_client.get(url)
+    with django_assert_max_num_queries(40) as few:
+        editor_client.get(url)
+    for n in range(8):
+        factories.make_item(digest, title=f"More {n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = editor_client.get(url).content.decode()
+    assert html.count("p2.jpg") == 12  # 10 items, the extra form and the empty template

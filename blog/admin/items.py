@@ -1,5 +1,6 @@
 """The digest's item inline, and an item's own page with its related links as rows."""
 
+import copy
 import logging
 
 import reversion
@@ -123,6 +124,15 @@ class MediaItemInline(SortableStackedInline):
     def get_queryset(self, request):
         # The form prefills its related-links text from item.links.
         return super().get_queryset(request).prefetch_related("links")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # The library's choices read once for every item form, not once per form.
+        # (A copy: the declared field is shared by every form class made from the form.)
+        picker = copy.deepcopy(formset.form.base_fields["library_image"])
+        picker.choices = list(picker.choices)
+        formset.form.base_fields["library_image"] = picker
+        return formset
 
     @admin.display(description=_("current image"))
     def thumbnail(self, item):
