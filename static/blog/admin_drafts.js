@@ -139,7 +139,8 @@ function digestDrafts() {
       const html = await response.text();
       const scroll = frame.contentWindow ? frame.contentWindow.scrollY : 0;
       frame.addEventListener("load", () => frame.contentWindow.scrollTo(0, scroll), { once: true });
-      frame.srcdoc = html;
+      // Links open in a new tab: the site's pages refuse to be framed.
+      frame.srcdoc = html.replace(/<head>/i, '<head><base target="_blank">');
     } catch (error) {
       say(error.message === "expired" ? box.dataset.msgExpired : box.dataset.msgFailed);
     }
