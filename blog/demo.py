@@ -62,8 +62,8 @@ ITEMS = [
             "compositionality, which makes the functions involved unusually simple. He also "
             "shows why depth pays off when data is produced by a hierarchical process, with "
             "cases where a shallow network needs exponentially more neurons to do the same job."
-            "\n\nTwo papers described in the video:"
         ),
+        "links_heading": "Two papers described in the video:",
         "links": [
             ("Why does deep and cheap learning work so well?", "https://arxiv.org/abs/1608.08225"),
             (
@@ -97,8 +97,9 @@ ITEMS = [
             "fastest around the Sun near perihelion in early January, and its tilted axis "
             "lengthens the day most near the solstices; in December both effects line up, so "
             "solar days run about half a minute longer than average. Minute Physics explains "
-            "how in a few minutes of drawings.\n\nHere's some more info about:"
+            "how in a few minutes of drawings."
         ),
+        "links_heading": "Here's some more info about:",
         "links": [
             ("Equation of time", "https://en.wikipedia.org/wiki/Equation_of_time"),
             ("Solar time", "https://en.wikipedia.org/wiki/Solar_time"),
@@ -184,6 +185,7 @@ def create_demo_digest():
             source=spec["source"],
             description=spec["description"],
             url=item_url(spec),
+            links_heading=spec.get("links_heading", ""),
         )
         if spec.get("image"):
             item.image = ContentFile(render_networks_image(), name=IMAGE_NAME)

@@ -2,6 +2,7 @@
 (see blog/pending.py)."""
 
 import logging
+import os
 import re
 
 from django import forms
@@ -15,8 +16,8 @@ from django.db import models, transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import images
-from .models import MediaItem, RelatedLink
+from . import images, library
+from .models import LibraryImage, MediaItem, RelatedLink
 from .pending import discard_stash, read_pending_token, stash_upload
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class RelatedLinksField(forms.CharField):
 
 ITEM_FIELDS = (
     "kind", "title", "source", "description", "url",
-    "image", "alt_text", "decorative", "caption", "credit",
+    "image", "alt_text", "decorative", "caption", "credit", "links_heading",
 )  # fmt: skip
 
 
@@ -150,9 +151,16 @@ class PendingImageFormMixin(forms.ModelForm):
     """Keeps a valid image upload across a failed save (see the module docstring)."""
 
     pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
+    library_image = forms.ModelChoiceField(
+        LibraryImage.objects.all(),
+        required=False,
+        label=_("Or pick from the library"),
+        help_text=_("An image uploaded before, used again without storing it twice."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._library_sha = None
         image_field = self.fields["image"]
         image_field.widget = KeptImageInput(
             attrs={**image_field.widget.attrs, "accept": images.ACCEPT}
@@ -171,6 +179,11 @@ class PendingImageFormMixin(forms.ModelForm):
         token = cleaned.get("pending_image") or ""
         image = cleaned.get("image")
         deleting = bool(cleaned.get("DELETE"))
+        picked = cleaned.get("library_image")
+        if picked is not None and not isinstance(image, UploadedFile) and not token:
+            # A library image: the item names the stored file, nothing is copied.
+            cleaned["image"] = picked.file.name
+            return cleaned
         if isinstance(image, UploadedFile) and not deleting:
             # A new file passed the image checks: keep a copy in case the save fails elsewhere.
             if self._pending:
@@ -210,6 +223,18 @@ class PendingImageFormMixin(forms.ModelForm):
                 del errors.error_dict[field]
         super()._update_errors(errors)
 
+    def save(self, commit=True):
+        image = self.cleaned_data.get("image")
+        is_new = isinstance(image, UploadedFile) or (image and image is self._opened_stash)
+        if is_new and not self.cleaned_data.get("DELETE"):
+            # A new file: the same bytes stored before are used again, not stored twice.
+            self._library_sha = library.fingerprint(image)
+            self._library_name = os.path.basename(image.name or "image")
+            if found := library.find(self._library_sha):
+                self.instance.image = found.file.name
+                self._library_sha = None
+        return super().save(commit)
+
     def _set_pending_token(self, token):
         """Change the value the hidden field is redisplayed with."""
         self.cleaned_data["pending_image"] = token
@@ -219,6 +244,9 @@ class PendingImageFormMixin(forms.ModelForm):
 
     def _save_m2m(self):
         super()._save_m2m()
+        if self._library_sha and self.instance.image:
+            library.remember(self._library_sha, self.instance.image.name, self._library_name)
+            self._library_sha = None
         if self._opened_stash is not None:
             self._opened_stash.close()
             self._opened_stash = None

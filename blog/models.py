@@ -293,6 +293,11 @@ class MediaItem(models.Model):
     )
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=300, blank=True)
+    links_heading = models.CharField(
+        _("links heading"), max_length=300, blank=True,
+        help_text=_("The lead-in shown right before the related links, "
+                    "e.g. “Two papers described in the video:”."),
+    )  # fmt: skip
 
     class Meta:
         ordering = ("position", "id")
@@ -374,3 +379,8 @@ class MenuLink(models.Model):
 
     def get_absolute_url(self):
         return self.page.get_absolute_url()
+
+
+# Models of their own modules (kept apart so this one stays readable).
+from .drafts import Autosave  # noqa: E402, F401
+from .library import LibraryImage  # noqa: E402, F401

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "adminsortable2",
+    # A version of every digest save, with its items and links (blog/admin/revisions.py).
+    "reversion",
     "sorl.thumbnail",
     # django_comments_xtd must come before django_comments; our comments app after both,
     # so that its ready() runs last (it undoes one of xtd's signal handlers).

@@ -107,14 +107,14 @@ def test_demo_related_links():
 
     items = {i.title: i for i in demo_digest().media_items.prefetch_related("links")}
     tegmark = items["Connections between physics and deep learning"]
-    assert "Two papers described in the video:" in tegmark.description
+    assert tegmark.links_heading == "Two papers described in the video:"
     assert [(link.title, link.url) for link in tegmark.links.all()] == [
         ("Why does deep and cheap learning work so well?", "https://arxiv.org/abs/1608.08225"),
         ("The power of deeper networks for expressing natural functions",
          "https://arxiv.org/abs/1705.05502"),
     ]  # fmt: skip
     december = items["Why December Has the Longest Days"]
-    assert "Here's some more info about:" in december.description
+    assert december.links_heading == "Here's some more info about:"
     assert [link.title for link in december.links.all()] == [
         "Equation of time", "Solar time", "Perihelion and aphelion",
     ]  # fmt: skip

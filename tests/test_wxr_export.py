@@ -48,7 +48,10 @@ def build_blog():
         cover_image=factories.image_upload("cover.jpg"),
         cover_alt="A cover",
     )
-    factories.make_item(first, position=0, links=2, caption="The talk", credit="WSF")
+    factories.make_item(
+        first, position=0, links=2, caption="The talk", credit="WSF",
+        links_heading="Two papers described in the video:",
+    )  # fmt: skip
     factories.make_item(
         first, kind=Kind.IMAGE, position=1, image=factories.image_upload("chart.png", "PNG"),
         alt_text="A rising line", caption="The chart", credit="NASA",
@@ -119,6 +122,7 @@ def snapshot(exact=True):
                 item.decorative,
                 file_hash(item.image),
                 [(link.title, link.url) for link in item.links.all()] if exact else None,
+                item.links_heading if exact else None,
             )  # fmt: skip
             for item in digest.media_items.all()
         ]

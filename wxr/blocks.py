@@ -25,6 +25,7 @@ def digest_data(digest, file_url):
                 "decorative": item.decorative,
                 "caption": item.caption,
                 "credit": item.credit,
+                "links_heading": item.links_heading,
                 "links": [{"title": link.title, "url": link.url} for link in item.links.all()],
             }
             for item in digest.media_items.all()
@@ -80,5 +81,7 @@ def _item_blocks(item, file_url, attachment_ids):
         for link in item.links.all()
     ]
     if related:
+        if item.links_heading:
+            parts.append(f"<p>{escape(item.links_heading)}</p>")
         parts.append(f"<ul>{''.join(related)}</ul>")
     return parts

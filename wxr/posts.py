@@ -269,6 +269,7 @@ class Posts:
                         "credit": str(item.get("credit", "")),
                         "alt_text": str(item.get("alt_text", "")),
                         "decorative": bool(item.get("decorative", False)),
+                        "links_heading": str(item.get("links_heading", "")),
                         "links": [
                             (str(link.get("title", "")), str(link.get("url", "")))
                             for link in item.get("links", [])
@@ -292,6 +293,7 @@ class Posts:
             "credit": truncate(entry.get("credit", ""), 300),
             "alt_text": truncate(entry.get("alt_text", ""), 300),
             "decorative": entry.get("decorative", False),
+            "links_heading": truncate(entry.get("links_heading", ""), 300),
         }
         url, media, file = entry["url"], entry["media"], None
         if media is not None and media.kind == "image":

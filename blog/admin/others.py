@@ -1,0 +1,66 @@
+"""Categories, tags, the header's menu links and the media library."""
+
+from adminsortable2.admin import SortableAdminMixin
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Category, LibraryImage, MenuLink, Tag
+from .items import _thumbnail
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent")
+    list_select_related = ("parent",)
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "digest_count")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_digest_count=Count("digests"))
+
+    @admin.display(description=_("digests"), ordering="_digest_count")
+    def digest_count(self, tag):
+        return tag._digest_count
+
+
+@admin.register(MenuLink)
+class MenuLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
+    """The header's links to pages (About, Contact, …), in the order dragged here."""
+
+    list_display = ("__str__", "page_address")
+    list_select_related = ("page",)
+
+    @admin.display(description=_("Address"))
+    def page_address(self, link):
+        return link.page.url
+
+
+@admin.register(LibraryImage)
+class LibraryImageAdmin(admin.ModelAdmin):
+    """Every image uploaded for an item, once; items pick them again ("from the library")."""
+
+    list_display = ("preview", "name", "width", "height", "uploaded_by", "created_at")
+    list_select_related = ("uploaded_by",)
+    search_fields = ("name",)
+    fields = ("preview", "name", "file")
+    readonly_fields = ("preview", "file")
+
+    class Media:
+        css = {"all": ("blog/admin.css",)}
+
+    def has_add_permission(self, request):
+        return False  # images come in through items (and their autosave)
+
+    @admin.display(description=_("image"))
+    def preview(self, library_image):
+        library_image.image = library_image.file  # what _thumbnail reads
+        return _thumbnail(library_image, "160x160")
