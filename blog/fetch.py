@@ -1,4 +1,5 @@
-"""The one way the server fetches an address on the web (posters, avatars, link previews).
+"""The one way the server fetches an address on the web (posters, avatars, link previews),
+or sends something to one (fediverse deliveries: post()).
 
 Every hop is checked before a byte is sent: http(s) only, the host resolved here and
 refused unless each of its addresses is globally routable (FETCH_ALLOWED_PRIVATE lists the
@@ -89,6 +90,30 @@ def get(url, *, max_bytes, accept=None, timeout=None):
     raise FetchError(f"{start}: more than {MAX_REDIRECTS} redirects")
 
 
+def post(url, body, *, headers, max_bytes, timeout=None):
+    """POST body to url, its host checked as for get(); a Response or FetchError.
+
+    Redirects are not followed (a POST is not repeated elsewhere): a 3xx is returned as
+    the answer. headers are sent as given, with our User-Agent and the checked Host.
+    """
+    timeout = timeout or settings.FETCH_TIMEOUT
+    deadline = time.monotonic() + timeout
+    hop = _check(url)
+    headers = {"User-Agent": USER_AGENT, **headers, "Content-Length": str(len(body))}
+    with _Exchange(hop, headers, deadline, method="POST", body=body) as answer:
+        answer_body = _read(answer, hop.url, max_bytes, deadline, timeout)
+        return Response(answer.status, hop.url, answer.headers, answer_body)
+
+
+def request_host(url):
+    """The Host header get() and post() send for url (what a signature must name)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return _Hop(url, scheme, host, port, ()).host_header
+
+
 def _check(url):
     """The hop to url once its scheme and every address of its host are acceptable."""
     try:
@@ -163,8 +188,9 @@ def _bracketed(host):
 class _Exchange:
     """One request to a checked hop, sent to its checked address; the open answer."""
 
-    def __init__(self, hop, headers, deadline):
+    def __init__(self, hop, headers, deadline, method="GET", body=None):
         self.hop, self.headers, self.deadline = hop, headers, deadline
+        self.method, self.body = method, body
         self.pool = self.answer = None
 
     def __enter__(self):
@@ -180,8 +206,9 @@ class _Exchange:
                 # parse_url percent-encodes what a request line may not carry (spaces...).
                 path = urllib3.util.parse_url(hop.url).request_uri
                 self.answer = self.pool.urlopen(
-                    "GET",
+                    self.method,
                     path,
+                    body=self.body,
                     headers=headers,
                     redirect=False,
                     retries=False,

@@ -2,8 +2,9 @@ from django.apps import AppConfig, apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 # Other apps' models that pages show, when those apps are installed: the avatar and link
-# of a signed-in commenter, and the providers the log-in buttons offer.
-OTHER_MODELS = ("accounts.Profile", "socialaccount.SocialApp")
+# of a signed-in commenter, the providers the log-in buttons offer, and the fediverse's
+# likes and boosts counted on a digest.
+OTHER_MODELS = ("accounts.Profile", "socialaccount.SocialApp", "fediverse.Reaction")
 
 
 class CachingConfig(AppConfig):

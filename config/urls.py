@@ -15,6 +15,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("follow/", include("followers.urls")),
     path("likes/", include("likes.urls")),
+    # WebFinger, NodeInfo and the blog's ActivityPub actor (404 unless FEDIVERSE_ENABLED).
+    path("", include("fediverse.urls")),
     path("", include("blog.urls")),
 ]
 

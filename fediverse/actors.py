@@ -1,0 +1,147 @@
+"""Other servers' actors: fetched through the one guarded fetcher (blog.fetch), kept for
+FEDIVERSE_ACTOR_CACHE_SECONDS, their avatars copied here like sign-in avatars."""
+
+import io
+import json
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageOps
+
+from blog import fetch, images
+from blog.text import normalise
+
+from .models import Block, RemoteActor
+
+logger = logging.getLogger(__name__)
+ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+AVATAR_SIZE = 160
+
+
+class ActorError(Exception):
+    """The actor (or its key) could not be fetched or makes no sense."""
+
+
+def host_of(uri):
+    return (urlsplit(uri).hostname or "").lower()
+
+
+def is_blocked(uri):
+    """Whether the actor, or the server it lives on, is on the editors' block list."""
+    host = host_of(uri)
+    parts = host.split(".")
+    hosts = {".".join(parts[i:]) for i in range(len(parts))}  # a server and its subdomains
+    return Block.objects.filter(value__in=hosts | {uri.split("#", 1)[0]}).exists()
+
+
+def fetch_json(uri):
+    try:
+        answer = fetch.get(uri, max_bytes=settings.FEDIVERSE_MAX_ACTOR_BYTES, accept=ACCEPT)
+        answer.raise_for_status()
+        document = json.loads(answer.body)
+    except fetch.FetchError as exc:
+        raise ActorError(str(exc)) from exc
+    except ValueError as exc:
+        raise ActorError(f"{uri} did not answer with JSON") from exc
+    if not isinstance(document, dict):
+        raise ActorError(f"{uri} did not answer with a JSON object")
+    return document
+
+
+def by_key(key_id, *, fresh=False):
+    """The actor owning key_id, from the cache unless it is old (or fresh is asked)."""
+    since = timezone.now() - timedelta(seconds=settings.FEDIVERSE_ACTOR_CACHE_SECONDS)
+    if not fresh:
+        known = RemoteActor.objects.filter(key_id=key_id, fetched_at__gte=since).first()
+        if known:
+            known.icon = known.avatar_source
+            return known
+    document = fetch_json(key_id.split("#", 1)[0])
+    if "inbox" not in document and isinstance(document.get("owner"), str):
+        document = fetch_json(document["owner"])  # the key was a document of its own
+    return store(document, key_id)
+
+
+def _text(value, limit):
+    return normalise(value if isinstance(value, str) else "")[:limit]
+
+
+def _link(value):
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("href") or value.get("url") or ""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
+
+
+def store(document, key_id):
+    """The actor the document describes (not saved: the inbox saves it with what it
+    accepts), if it owns key_id; its avatar's address as .icon."""
+    uri = document.get("id")
+    keys = document.get("publicKey")
+    keys = keys if isinstance(keys, list) else [keys]
+    key = next((k for k in keys if isinstance(k, dict) and k.get("id") == key_id), None)
+    if not isinstance(uri, str) or key is None or key.get("owner") != uri:
+        raise ActorError(f"{key_id} is not a key of the actor it names")
+    if host_of(uri) != host_of(key_id):
+        raise ActorError(f"{key_id} and its actor are on different servers")
+    inbox = _link(document.get("inbox"))
+    endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
+    if not inbox:
+        raise ActorError(f"{uri} has no inbox")
+    username = _text(document.get("preferredUsername"), 100)
+    fields = {
+        "key_id": key_id,
+        "public_key_pem": _text(key.get("publicKeyPem"), 5000),
+        "inbox": inbox,
+        "shared_inbox": _link(endpoints.get("sharedInbox")),
+        "name": _text(document.get("name"), 200) or username,
+        "handle": f"{username}@{host_of(uri)}" if username else "",
+        "profile_url": _link(document.get("url")) or uri,
+        "fetched_at": timezone.now(),
+    }
+    actor = RemoteActor.objects.filter(uri=uri).first() or RemoteActor(uri=uri)
+    for name, value in fields.items():
+        setattr(actor, name, value)
+    actor.icon = _link(document.get("icon"))
+    return actor
+
+
+def avatar_png(url):
+    """The image at url as a square PNG, checked like an upload; ActorError if not one."""
+    try:
+        answer = fetch.get(url, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES, accept="image/*")
+        data = answer.raise_for_status().body
+        images.inspect_image(SimpleUploadedFile(f"avatar{images.extension_of(data)}", data))
+    except (fetch.FetchError, ValidationError) as exc:
+        raise ActorError(f"avatar {url}: {exc}") from exc
+    with Image.open(io.BytesIO(data)) as image:
+        upright = images.web_pixels(ImageOps.exif_transpose(image))
+        square = ImageOps.fit(upright.convert("RGBA"), (AVATAR_SIZE, AVATAR_SIZE))
+    out = io.BytesIO()
+    square.save(out, "PNG", optimize=True)  # the pixels alone: no metadata is kept
+    return out.getvalue()
+
+
+def replace_avatar(actor, url):
+    old = actor.avatar.name if actor.avatar else ""
+    if url:
+        try:
+            png = avatar_png(url)
+        except ActorError as exc:
+            logger.warning("avatar of %s not stored: %s", actor.uri, exc)
+            return
+        actor.avatar.save(f"{actor.pk}-{secrets.token_hex(4)}.png", ContentFile(png), save=False)
+    else:
+        actor.avatar = ""
+    actor.avatar_source = url
+    actor.save(update_fields=["avatar", "avatar_source"])
+    if old and old != actor.avatar.name:
+        actor.avatar.storage.delete(old)
