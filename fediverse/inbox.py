@@ -106,9 +106,11 @@ def follow(activity, actor):
 def undo(activity, actor):
     obj = activity.get("object")
     kind = obj.get("type") if isinstance(obj, dict) else ""
-    if kind == "Follow" or _id(obj) == Follower.objects.filter(actor=actor).values_list(
-        "follow_id", flat=True
-    ).first():
+    if (
+        kind == "Follow"
+        or _id(obj)
+        == Follower.objects.filter(actor=actor).values_list("follow_id", flat=True).first()
+    ):
         deleted, _rows = Follower.objects.filter(actor=actor).delete()
         return _("follower removed") if deleted else _("was not following")
     deleted, _rows = Reaction.objects.filter(actor=actor, uri=_id(obj)).delete()

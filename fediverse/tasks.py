@@ -34,9 +34,9 @@ def deliver(delivery_id, attempt=1):
     row = Delivery.objects.select_related("activity", "inbox").filter(pk=delivery_id).first()
     if row is None or row.status != Delivery.Status.PENDING:
         return {"status": row.status if row else "gone"}
-    retry = deliver.using(
-        run_after=timezone.now() + timedelta(seconds=backoff(attempt))
-    ).enqueue(delivery_id, attempt + 1)
+    retry = deliver.using(run_after=timezone.now() + timedelta(seconds=backoff(attempt))).enqueue(
+        delivery_id, attempt + 1
+    )
     status = attempt_once(row, final=attempt >= settings.FEDIVERSE_MAX_ATTEMPTS)
     if status != Delivery.Status.PENDING:
         DBTaskResult.objects.filter(pk=retry.id, status=TaskResultStatus.READY).delete()

@@ -84,12 +84,10 @@ def actor(request):
 @require_GET
 @enabled
 def outbox(request):
-    digests = (
-        Digest.objects.published().prefetch_related("media_items", "tags")[:OUTBOX_SIZE]
-    )
+    digests = Digest.objects.published().prefetch_related("media_items", "tags")[:OUTBOX_SIZE]
     items = [
-        documents.wrap("Create", documents.article(digest), documents.article_id(digest.pk) + "#create")
-        for digest in digests
+        documents.wrap("Create", documents.article(d), documents.article_id(d.pk) + "#create")
+        for d in digests
     ]
     return activity_json(
         {"@context": documents.AS, "id": documents.url("outbox"), "type": "OrderedCollection",
@@ -184,7 +182,8 @@ def inbox_view(request):
         return problem(_("This request was received before (a replay)."), 401)
     except inbox.Rejected as exc:
         return problem(exc, exc.status)
-    if sender_actor.icon != sender_actor.avatar_source and activity.get("type") in ("Create", "Follow"):
+    new_icon = sender_actor.icon != sender_actor.avatar_source
+    if new_icon and activity.get("type") in ("Create", "Follow"):
         actors.replace_avatar(sender_actor, sender_actor.icon)
     return HttpResponse(status=202)
 
