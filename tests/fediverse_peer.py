@@ -105,9 +105,11 @@ class Peer:
         """bovine's own check of a signed request; the key owner, or None."""
 
         async def retrieve(key_id):
-            async with aiohttp.ClientSession() as session:
-                async with session.get(key_id, headers={"Accept": AP}) as response:
-                    data = json.loads(await response.text())
+            async with (
+                aiohttp.ClientSession() as session,
+                session.get(key_id, headers={"Accept": AP}) as response,
+            ):
+                data = json.loads(await response.text())
             return CryptographicIdentifier.from_public_key(data["publicKey"])
 
         async def body_of():
