@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -149,6 +150,7 @@ def inbox_view(request):
     if actors.is_blocked(params["keyId"]) or (sender and actors.is_blocked(sender)):
         return problem(_("Blocked."), 403)
     headers = {name.lower(): value for name, value in request.headers.items()}
+    headers["host"] = request.get_host()  # checked against ALLOWED_HOSTS
     try:
         text = keys.check_request(
             params, "POST", request.get_full_path(), headers, body,
@@ -172,6 +174,9 @@ def inbox_view(request):
     try:
         with transaction.atomic():
             SeenSignature.objects.create(digest=seen)
+            # Older ones could not pass the Date check any more: no need to keep them.
+            skew = timezone.timedelta(seconds=2 * settings.FEDIVERSE_MAX_CLOCK_SKEW)
+            SeenSignature.objects.filter(seen_at__lt=timezone.now() - skew).delete()
             sender_actor.save()
             result = inbox.handle(activity, sender_actor)
             InboxActivity.objects.create(
