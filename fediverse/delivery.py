@@ -1,12 +1,10 @@
 """Sending activities: one stored Activity, one Delivery per inbox, each sent by a task
 (django-tasks, as mailer/ sends mail) after the transaction that made it commits."""
 
-import json
-
 from django.db import transaction
 
-from . import documents
-from .models import Activity, Delivery, Follower, Inbox
+from .models import Activity, Delivery, Inbox
+from .tasks import deliver
 
 
 def send(payload, inbox_urls):
@@ -33,19 +31,5 @@ def to_followers(payload):
 
 
 def _enqueue(ids):
-    from .tasks import deliver
-
     for pk in ids:
         deliver.enqueue(pk)
-
-
-def body_of(activity):
-    return json.dumps(activity.payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def followers_count():
-    return Follower.objects.count()
-
-
-def actor_key_id():
-    return documents.key_id()

@@ -5,6 +5,7 @@ withdraws it once the delivery is settled, so a worker killed mid-send leaves a 
 410 Gone: the inbox is marked gone and never sent to again.
 """
 
+import json
 import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -17,7 +18,6 @@ from django_tasks_db.models import DBTaskResult
 from blog import fetch
 
 from . import documents, keys
-from .delivery import body_of
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,10 @@ def attempt_once(row, final):
         changes["sent_at"] = now
     Delivery.objects.filter(pk=row.pk).update(status=status, last_error=error[:1000], **changes)
     return status
+
+
+def body_of(activity):
+    return json.dumps(activity.payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _post(row):
