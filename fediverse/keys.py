@@ -4,6 +4,7 @@ with a Digest: SHA-256=… header for the body. Written here with `cryptography`
 """
 
 import base64
+import functools
 import hashlib
 import re
 from email.utils import format_datetime, parsedate_to_datetime
@@ -80,7 +81,7 @@ def sign_post(private_pem, key_id, host, path, body, content_type):
         "digest": digest_header(body),
         "content-type": content_type,
     }
-    private = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    private = _loaded(private_pem)
     text = signing_string(SIGNED_HEADERS, "post", path, headers).encode()
     signature = base64.b64encode(private.sign(text, padding.PKCS1v15(), hashes.SHA256()))
     headers["signature"] = (
@@ -88,6 +89,12 @@ def sign_post(private_pem, key_id, host, path, body, content_type):
         f'headers="{" ".join(SIGNED_HEADERS)}",signature="{signature.decode()}"'
     )
     return {name.title(): value for name, value in headers.items() if name != "host"}
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(private_pem):
+    """The parsed key, once per process: parsing checks the key, which takes ~70 ms."""
+    return serialization.load_pem_private_key(private_pem.encode(), password=None)
 
 
 def parse_signature(header):
