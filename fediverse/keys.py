@@ -26,21 +26,25 @@ class SignatureError(Exception):
 
 
 def key_pair():
-    """The stored pair, made (2048-bit RSA) on first use; two first uses make one."""
-    found = KeyPair.objects.order_by("-created_at").first()
+    """The newest stored pair, made (2048-bit RSA) on first use; two first uses make one."""
+    found = KeyPair.objects.order_by("-created_at", "-pk").first()
     if found:
         return found
+    with transaction.atomic():
+        if not KeyPair.objects.select_for_update().exists():
+            return new_key_pair()
+    return KeyPair.objects.order_by("-created_at", "-pk").first()
+
+
+def new_key_pair():
+    """A new pair, stored: from now on the one used (rotate_fediverse_key)."""
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private_pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public_pem = public_pem_of(private)
-    with transaction.atomic():
-        if not KeyPair.objects.select_for_update().exists():
-            return KeyPair.objects.create(private_pem=private_pem, public_pem=public_pem)
-    return KeyPair.objects.order_by("-created_at").first()
+    return KeyPair.objects.create(private_pem=private_pem, public_pem=public_pem_of(private))
 
 
 def public_pem_of(private):

@@ -243,6 +243,7 @@ class Publication(models.Model):
     uri = models.URLField(_("Article id"), max_length=500, unique=True)
     live = models.BooleanField(default=True, help_text=_("Created and not deleted since."))
     version = models.PositiveIntegerField(default=0)
+    # The digest's updated_at when it was last sent: an older copy is not sent again.
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

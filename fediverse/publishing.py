@@ -8,7 +8,6 @@ the task reads the digest as it is then, items included, and decides.
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from blog.models import Digest
@@ -53,10 +52,12 @@ def publish(digest_id):
                 return "Delete"
             return "not public"
         kind = "Update" if publication and publication.live else "Create"
+        if kind == "Update" and publication.updated_at >= digest.updated_at:
+            return "unchanged"  # two saves, two tasks: the first one sent this version
         if publication is None:
             publication = Publication(digest=digest, uri=documents.article_id(digest.pk))
         publication.live, publication.version = True, publication.version + 1
-        publication.updated_at = timezone.now()
+        publication.updated_at = digest.updated_at
         publication.save()
         article = documents.article(digest)
         uri = f"{article['id']}#{kind.lower()}-{publication.version}"

@@ -5,6 +5,7 @@ delivery's retries and 410s. bovine checks our signatures; we check bovine's."""
 import pytest
 import requests
 from django.contrib.sites.models import Site
+from django.core.management import call_command
 from django.utils import timezone
 
 from comments import actions
@@ -147,3 +148,54 @@ def test_a_refusing_inbox_is_retried_then_shows_as_failed(peer, blog, run_worker
     delivery = Delivery.objects.get(activity__kind="Create")
     assert delivery.status == Delivery.Status.FAILED
     assert delivery.attempts == 3 and "503" in delivery.last_error
+
+
+def test_replies_are_edited_boosts_counted_comments_sent_keys_rotated_and_follows_undone(
+    peer, blog, run_worker, settings
+):
+    settings.FEDIVERSE_DELIVER_COMMENTS = True
+    inbox = f"{blog.url}/fediverse/inbox"
+    actor, _status = follow(peer, blog)
+    digest = factories.make_digest("Boosted", published_at=timezone.now())
+    work(run_worker)
+    article_id = peer.received[-1][1]["object"]["id"]
+    note_id = f"{peer.actor_id}/statuses/2"
+    note = {"id": note_id, "type": "Note", "attributedTo": peer.actor_id,
+            "inReplyTo": article_id, "content": "<p>First words</p>"}  # fmt: skip
+    create = {"id": f"{note_id}/c", "type": "Create", "actor": peer.actor_id, "object": note}
+    assert peer.post(inbox, create)[0] == 202
+    remote = DigestComment.objects.get()
+    actions.move(remote, DigestComment.State.PUBLIC)
+    edit = {**note, "content": "<p>Second thoughts</p>"}
+    update = {"id": f"{note_id}/u", "type": "Update", "actor": peer.actor_id, "object": edit}
+    assert peer.post(inbox, update)[0] == 202
+    page_url = blog.url + digest.get_absolute_url()
+    page = requests.get(page_url, timeout=10).text
+    assert "Second thoughts" in page and "First words" not in page
+
+    boost = {"id": f"{peer.actor_id}#boost", "type": "Announce", "actor": peer.actor_id,
+             "object": article_id}  # fmt: skip
+    assert peer.post(inbox, boost)[0] == 202
+    assert "From the fediverse: 1 boost." in requests.get(page_url, timeout=10).text
+
+    # An editor's reply to her comment goes back to her server as a Note replying to hers;
+    # her own comment was never sent back.
+    held = DigestComment.State.HELD
+    reply = factories.make_comment(digest, "Thanks!", parent=remote, user_name="Ed", state=held)
+    actions.move(reply, DigestComment.State.PUBLIC)
+    work(run_worker)
+    path, sent, signer = peer.received[-1]
+    assert (sent["type"], sent["object"]["type"], signer) == ("Create", "Note", actor)
+    assert sent["object"]["inReplyTo"] == note_id and "Thanks!" in sent["object"]["content"]
+    assert [a["object"].get("type") for _p, a, _s in peer.received].count("Note") == 1
+
+    call_command("rotate_fediverse_key")
+    work(run_worker)
+    path, sent, signer = peer.received[-1]
+    assert sent["type"] == "Update" and sent["object"]["type"] == "Service"
+    assert signer == actor  # signed with the new key, which bovine fetched anew
+
+    undo = {"id": f"{peer.actor_id}#undo", "type": "Undo", "actor": peer.actor_id,
+            "object": {"id": f"{peer.actor_id}#follow-1", "type": "Follow"}}  # fmt: skip
+    assert peer.post(inbox, undo)[0] == 202
+    assert not Follower.objects.exists()
