@@ -1,7 +1,6 @@
 """Other servers' actors: fetched through the one guarded fetcher (blog.fetch), kept for
 FEDIVERSE_ACTOR_CACHE_SECONDS, their avatars copied here like sign-in avatars."""
 
-import io
 import json
 import logging
 import secrets
@@ -9,13 +8,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageOps
 
-from blog import fetch, images
+from blog import avatars, fetch
 from blog.text import normalise
 
 from .models import Block, RemoteActor
@@ -114,28 +110,14 @@ def store(document, key_id):
     return actor
 
 
-def avatar_png(url):
-    """The image at url as a square PNG, checked like an upload; ActorError if not one."""
-    try:
-        answer = fetch.get(url, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES, accept="image/*")
-        data = answer.raise_for_status().body
-        images.inspect_image(SimpleUploadedFile(f"avatar{images.extension_of(data)}", data))
-    except (fetch.FetchError, ValidationError) as exc:
-        raise ActorError(f"avatar {url}: {exc}") from exc
-    with Image.open(io.BytesIO(data)) as image:
-        upright = images.web_pixels(ImageOps.exif_transpose(image))
-        square = ImageOps.fit(upright.convert("RGBA"), (AVATAR_SIZE, AVATAR_SIZE))
-    out = io.BytesIO()
-    square.save(out, "PNG", optimize=True)  # the pixels alone: no metadata is kept
-    return out.getvalue()
-
-
 def replace_avatar(actor, url):
     old = actor.avatar.name if actor.avatar else ""
     if url:
         try:
-            png = avatar_png(url)
-        except ActorError as exc:
+            png = avatars.fetch_square_png(
+                url, size=AVATAR_SIZE, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES
+            )
+        except avatars.AvatarError as exc:
             logger.warning("avatar of %s not stored: %s", actor.uri, exc)
             return
         actor.avatar.save(f"{actor.pk}-{secrets.token_hex(4)}.png", ContentFile(png), save=False)
