@@ -11,6 +11,7 @@ from .models import (
     Follower,
     Inbox,
     InboxActivity,
+    KeyPair,
     Reaction,
     RemoteActor,
     RemoteNote,
@@ -101,3 +102,12 @@ class ReactionAdmin(ReadOnly):
 admin.site.register(RemoteNote, ReadOnly)
 admin.site.register(Inbox, ReadOnly)
 admin.site.register(Activity, ReadOnly)
+
+
+@admin.register(KeyPair)
+class KeyPairAdmin(ReadOnly):
+    """When the pair in use was made; the private key is never shown."""
+
+    list_display = ("created_at",)
+    fields = ("created_at", "public_pem")
+    readonly_fields = fields
