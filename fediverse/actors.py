@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blog import avatars, fetch
 from blog.text import normalise
@@ -19,6 +20,7 @@ from .models import Block, RemoteActor
 logger = logging.getLogger(__name__)
 ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AVATAR_SIZE = 160
+RECENT = 60  # seconds
 
 
 class ActorError(Exception):
@@ -45,20 +47,22 @@ def fetch_json(uri):
     except fetch.FetchError as exc:
         raise ActorError(str(exc)) from exc
     except ValueError as exc:
-        raise ActorError(f"{uri} did not answer with JSON") from exc
+        raise ActorError(_("%(uri)s did not answer with JSON") % {"uri": uri}) from exc
     if not isinstance(document, dict):
-        raise ActorError(f"{uri} did not answer with a JSON object")
+        raise ActorError(_("%(uri)s did not answer with a JSON object") % {"uri": uri})
     return document
 
 
 def by_key(key_id, *, fresh=False):
     """The actor owning key_id, from the cache unless it is old (or fresh is asked)."""
-    since = timezone.now() - timedelta(seconds=settings.FEDIVERSE_ACTOR_CACHE_SECONDS)
-    if not fresh:
-        known = RemoteActor.objects.filter(key_id=key_id, fetched_at__gte=since).first()
-        if known:
-            known.icon = known.avatar_source
-            return known
+    # Fresh: the key may have changed, unless it was fetched a moment ago (a request with a
+    # bad signature must not make us fetch another server's actor again and again).
+    seconds = RECENT if fresh else settings.FEDIVERSE_ACTOR_CACHE_SECONDS
+    since = timezone.now() - timedelta(seconds=seconds)
+    known = RemoteActor.objects.filter(key_id=key_id, fetched_at__gte=since).first()
+    if known:
+        known.icon = known.avatar_source
+        return known
     document = fetch_json(key_id.split("#", 1)[0])
     if "inbox" not in document and isinstance(document.get("owner"), str):
         document = fetch_json(document["owner"])  # the key was a document of its own
@@ -85,13 +89,13 @@ def store(document, key_id):
     keys = keys if isinstance(keys, list) else [keys]
     key = next((k for k in keys if isinstance(k, dict) and k.get("id") == key_id), None)
     if not isinstance(uri, str) or key is None or key.get("owner") != uri:
-        raise ActorError(f"{key_id} is not a key of the actor it names")
+        raise ActorError(_("%(key)s is not a key of the actor it names") % {"key": key_id})
     if host_of(uri) != host_of(key_id):
-        raise ActorError(f"{key_id} and its actor are on different servers")
+        raise ActorError(_("%(key)s and its actor are on different servers") % {"key": key_id})
     inbox = _link(document.get("inbox"))
     endpoints = document.get("endpoints") if isinstance(document.get("endpoints"), dict) else {}
     if not inbox:
-        raise ActorError(f"{uri} has no inbox")
+        raise ActorError(_("%(uri)s has no inbox") % {"uri": uri})
     username = _text(document.get("preferredUsername"), 100)
     fields = {
         "key_id": key_id,

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import KeyPair
 
@@ -72,7 +73,7 @@ def signing_string(names, method, path, headers):
         else:
             value = headers.get(name)
             if value is None:
-                raise SignatureError(f"the signed header {name} is missing")
+                raise SignatureError(_("the signed header %(name)s is missing") % {"name": name})
             lines.append(f"{name}: {value}")
     return "\n".join(lines)
 
@@ -105,9 +106,11 @@ def parse_signature(header):
     """The Signature header's parameters (keyId, algorithm, headers, signature)."""
     params = dict(_PARAM.findall(header or ""))
     if not params.get("keyId") or not params.get("signature"):
-        raise SignatureError("no Signature header with a keyId and a signature")
+        raise SignatureError(_("no Signature header with a keyId and a signature"))
     if params.get("algorithm", "hs2019").lower() not in ("rsa-sha256", "hs2019"):
-        raise SignatureError(f"the algorithm {params['algorithm']} is not supported")
+        raise SignatureError(
+            _("the algorithm %(name)s is not supported") % {"name": params["algorithm"]}
+        )
     params["headers"] = params.get("headers", "date").lower().split()
     return params
 
@@ -120,7 +123,9 @@ def check_request(params, method, path, headers, body, max_skew):
     names = params["headers"]
     required = ["(request-target)", "host", "date"] + (["digest"] if method == "POST" else [])
     if missing := [name for name in required if name not in names]:
-        raise SignatureError(f"the signature must cover {', '.join(missing)}")
+        raise SignatureError(
+            _("the signature must cover %(names)s") % {"names": ", ".join(missing)}
+        )
     if method == "POST":
         sent = dict(
             part.strip().split("=", 1)
@@ -129,13 +134,13 @@ def check_request(params, method, path, headers, body, max_skew):
         )
         sha = sent.get("SHA-256") or sent.get("sha-256")
         if sha != digest_header(body).split("=", 1)[1]:
-            raise SignatureError("the Digest header does not match the body")
+            raise SignatureError(_("the Digest header does not match the body"))
     try:
         date = parsedate_to_datetime(headers.get("date", ""))
     except (TypeError, ValueError) as exc:
-        raise SignatureError("the Date header is not a date") from exc
+        raise SignatureError(_("the Date header is not a date")) from exc
     if date.tzinfo is None or abs((timezone.now() - date).total_seconds()) > max_skew:
-        raise SignatureError(f"the Date header is more than {max_skew} s from now")
+        raise SignatureError(_("the Date header is more than %(n)s s from now") % {"n": max_skew})
     return signing_string(names, method, path, headers)
 
 

@@ -34,6 +34,11 @@ def deliver(delivery_id, attempt=1):
     row = Delivery.objects.select_related("activity", "inbox").filter(pk=delivery_id).first()
     if row is None or row.status != Delivery.Status.PENDING:
         return {"status": row.status if row else "gone"}
+    if not settings.FEDIVERSE_ENABLED:  # switched off since: no key is used
+        Delivery.objects.filter(pk=row.pk).update(
+            status=Delivery.Status.FAILED, last_error="the fediverse was switched off"
+        )
+        return {"status": Delivery.Status.FAILED}
     retry = deliver.using(run_after=timezone.now() + timedelta(seconds=backoff(attempt))).enqueue(
         delivery_id, attempt + 1
     )

@@ -19,7 +19,7 @@ from blog.models import Digest
 from comments.models import DigestComment
 
 from . import actors, documents, inbox, keys
-from .models import InboxActivity, Publication, SeenSignature
+from .models import Follower, InboxActivity, SeenSignature
 
 logger = logging.getLogger(__name__)
 OUTBOX_SIZE = 20
@@ -46,8 +46,8 @@ def problem(message, status):
     return JsonResponse({"error": str(message)}, status=status)
 
 
-@require_GET
 @enabled
+@require_GET
 def webfinger(request):
     resource = request.GET.get("resource", "")
     names = {f"acct:{documents.handle()}", documents.actor_id()}
@@ -60,8 +60,8 @@ def webfinger(request):
     return response
 
 
-@require_GET
 @enabled
+@require_GET
 def nodeinfo_links(request):
     return JsonResponse(
         {"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1",
@@ -69,21 +69,21 @@ def nodeinfo_links(request):
     )  # fmt: skip
 
 
-@require_GET
 @enabled
+@require_GET
 def nodeinfo(request):
     users = get_user_model().objects.filter(is_staff=True, is_active=True).count()
     return JsonResponse(documents.nodeinfo(users, Digest.objects.published().count()))
 
 
-@require_GET
 @enabled
+@require_GET
 def actor(request):
     return activity_json(documents.actor(keys.key_pair().public_pem))
 
 
-@require_GET
 @enabled
+@require_GET
 def outbox(request):
     digests = Digest.objects.published().prefetch_related("media_items", "tags")[:OUTBOX_SIZE]
     items = [
@@ -96,11 +96,9 @@ def outbox(request):
     )  # fmt: skip
 
 
-@require_GET
 @enabled
+@require_GET
 def followers(request):
-    from .models import Follower
-
     # The number only: who follows the blog is theirs to tell.
     return activity_json(
         {"@context": documents.AS, "id": documents.url("followers"), "type": "OrderedCollection",
@@ -108,8 +106,8 @@ def followers(request):
     )  # fmt: skip
 
 
-@require_GET
 @enabled
+@require_GET
 def article(request, pk):
     digest = get_object_or_404(Digest.objects.published(), pk=pk)
     return activity_json(documents.article(digest))
@@ -120,8 +118,8 @@ def article_response(digest):
     return activity_json(documents.article(digest))
 
 
-@require_GET
 @enabled
+@require_GET
 def note(request, pk):
     comment = get_object_or_404(DigestComment.objects.public(), pk=pk, remote_note=None)
     if comment.is_reply:
@@ -132,8 +130,8 @@ def note(request, pk):
 
 
 @csrf_exempt
-@require_POST
 @enabled
+@require_POST
 def inbox_view(request):
     body = request.body
     try:
@@ -191,7 +189,3 @@ def inbox_view(request):
     if new_icon and activity.get("type") in ("Create", "Follow"):
         actors.replace_avatar(sender_actor, sender_actor.icon)
     return HttpResponse(status=202)
-
-
-def digest_is_federated(digest):
-    return Publication.objects.filter(digest=digest, live=True).exists()
