@@ -91,3 +91,21 @@ def test_switched_off_nothing_is_queued(settings, db, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         factories.make_digest("Quiet")
     assert not DBTaskResult.objects.filter(task_path__startswith="fediverse.").exists()
+
+
+def test_deleting_a_published_digest_sends_a_delete_to_followers(
+    fediverse, django_capture_on_commit_callbacks
+):
+    from fediverse import publishing
+    from fediverse.models import Publication
+
+    remote(1, Inbox.objects.create(url="https://social.example/inbox"))
+    digest = factories.make_digest("Going away")
+    assert publishing.publish.call(digest.pk) == "Create"
+    article_id = Publication.objects.get().uri
+    with django_capture_on_commit_callbacks(execute=True):
+        digest.delete()
+    delete = Activity.objects.get(kind="Delete")
+    assert delete.payload["object"] == {"id": article_id, "type": "Tombstone"}
+    assert delete.deliveries.get().inbox.url == "https://social.example/inbox"
+    assert not Publication.objects.get().live

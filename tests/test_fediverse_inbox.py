@@ -204,3 +204,12 @@ def test_a_permalink_asked_for_activity_json_gets_the_article_never_the_cached_p
     answer = client.get(digest.get_absolute_url(), headers={"Accept": AP})
     assert answer["Content-Type"] == AP and "Accept" in answer["Vary"]
     assert answer.json()["type"] == "Article" and answer.json()["name"] == "Negotiated"
+
+
+def test_a_blocked_actor_gets_nothing_stored_and_others_on_its_server_still_do(client, peer):
+    Block.objects.create(kind=Block.Kind.ACTOR, value=peer.actor_id)
+    assert send(client, peer, follow_of(peer)).status_code == 403
+    assert stored() == NOTHING
+    Block.objects.all().delete()
+    Block.objects.create(kind=Block.Kind.ACTOR, value=f"{peer.base}/users/bob")
+    assert send(client, peer, follow_of(peer)).status_code == 202
