@@ -213,3 +213,18 @@ def test_a_blocked_actor_gets_nothing_stored_and_others_on_its_server_still_do(c
     Block.objects.all().delete()
     Block.objects.create(kind=Block.Kind.ACTOR, value=f"{peer.base}/users/bob")
     assert send(client, peer, follow_of(peer)).status_code == 202
+
+
+@pytest.mark.parametrize("target", ["note", "permalink"])
+def test_a_reply_to_a_comment_goes_under_it(client, peer, target):
+    digest = factories.make_digest()
+    parent = factories.make_comment(digest, "Local words")
+    note_url = f"/fediverse/comments/{parent.pk}"
+    note = client.get(note_url).json()
+    assert note["type"] == "Note" and "Local words" in note["content"]
+    assert note["inReplyTo"] == f"http://testserver/fediverse/digests/{digest.pk}"
+    uri = {"note": note["id"], "permalink": f"http://testserver{parent.get_absolute_url()}"}
+    assert send(client, peer, reply(peer, uri[target])).status_code == 202
+    answer = DigestComment.objects.get(remote_note__isnull=False)
+    assert answer.parent_id == parent.pk and answer.level == 1
+    assert client.get(f"/fediverse/comments/{answer.pk}").status_code == 404  # not ours
