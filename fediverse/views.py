@@ -23,6 +23,7 @@ from .models import Follower, InboxActivity, SeenSignature
 
 logger = logging.getLogger(__name__)
 OUTBOX_SIZE = 20
+INBOX_LOG_DAYS = 30  # the admin's inbox activity goes back this far
 
 
 def enabled(view):
@@ -175,6 +176,8 @@ def inbox_view(request):
             # Older ones could not pass the Date check any more: no need to keep them.
             skew = timezone.timedelta(seconds=2 * settings.FEDIVERSE_MAX_CLOCK_SKEW)
             SeenSignature.objects.filter(seen_at__lt=timezone.now() - skew).delete()
+            days = timezone.timedelta(days=INBOX_LOG_DAYS)
+            InboxActivity.objects.filter(received_at__lt=timezone.now() - days).delete()
             sender_actor.save()
             result = inbox.handle(activity, sender_actor)
             InboxActivity.objects.create(

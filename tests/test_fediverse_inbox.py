@@ -173,6 +173,7 @@ def test_switched_off_every_address_is_404_and_no_key_is_made(client, settings, 
     assert client.post(INBOX, data=b"{}", content_type=AP).status_code == 404
     answer = client.get(digest.get_absolute_url(), headers={"Accept": AP})
     assert answer["Content-Type"].startswith("text/html")
+    assert "fediverse" not in answer.content.decode()
     assert not KeyPair.objects.exists()
 
 
@@ -200,6 +201,9 @@ def test_a_permalink_asked_for_activity_json_gets_the_article_never_the_cached_p
     digest = factories.make_digest("Negotiated")
     html = client.get(digest.get_absolute_url())
     assert "Accept" in html["Vary"]
+    article = f"http://testserver/fediverse/digests/{digest.pk}"
+    assert f'<link rel="alternate" type="{AP}" href="{article}">' in html.content.decode()
+    assert '<meta name="fediverse:creator" content="@blog@testserver">' in html.content.decode()
     assert client.get(digest.get_absolute_url()).get("X-Page-Cache") == "hit"
     answer = client.get(digest.get_absolute_url(), headers={"Accept": AP})
     assert answer["Content-Type"] == AP and "Accept" in answer["Vary"]

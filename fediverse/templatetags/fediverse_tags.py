@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import ngettext
 
+from .. import documents
 from ..models import Reaction
 
 register = template.Library()
@@ -27,3 +28,12 @@ def fediverse_reactions(digest):
             ngettext("%(n)s boost", "%(n)s boosts", counts["boosts"]) % {"n": counts["boosts"]}
         )
     return {"parts": parts}
+
+
+@register.inclusion_tag("fediverse/_meta.html")
+def fediverse_meta(digest):
+    """The digest's Article as an alternate, and the blog's handle for link previews
+    (Mastodon's fediverse:creator)."""
+    if not settings.FEDIVERSE_ENABLED:
+        return {}
+    return {"article": documents.article_id(digest.pk), "handle": documents.handle()}
