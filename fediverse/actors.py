@@ -31,12 +31,16 @@ def host_of(uri):
     return (urlsplit(uri).hostname or "").lower()
 
 
+def block_keys(uri):
+    """The block list entries that would cover an actor: its id, its server's host and
+    every domain above it (a block of a server covers its subdomains)."""
+    parts = host_of(uri).split(".")
+    return {".".join(parts[i:]) for i in range(len(parts))} | {uri.split("#", 1)[0]}
+
+
 def is_blocked(uri):
     """Whether the actor, or the server it lives on, is on the editors' block list."""
-    host = host_of(uri)
-    parts = host.split(".")
-    hosts = {".".join(parts[i:]) for i in range(len(parts))}  # a server and its subdomains
-    return Block.objects.filter(value__in=hosts | {uri.split("#", 1)[0]}).exists()
+    return Block.objects.filter(value__in=block_keys(uri)).exists()
 
 
 def fetch_json(uri):

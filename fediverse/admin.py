@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import actors
 from .models import (
     Activity,
     Block,
@@ -78,6 +79,22 @@ class BlockAdmin(admin.ModelAdmin):
     list_display = ("value", "kind", "reason", "created_at")
     list_filter = ("kind",)
     search_fields = ("value", "reason")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        gone = blocked_followers(obj)
+        if gone:
+            self.message_user(
+                request, _("%(n)s followers there no longer get the digests.") % {"n": gone}
+            )
+
+
+def blocked_followers(block):
+    """Stop delivering to the followers a new block covers; returns how many there were."""
+    followers = Follower.objects.select_related("actor").only("pk", "actor__uri")
+    ids = [f.pk for f in followers if block.value in actors.block_keys(f.actor.uri)]
+    Follower.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 @admin.register(RemoteActor)

@@ -177,7 +177,7 @@ class Block(models.Model):
         max_length=500, unique=True, help_text=_("A host name, or an actor's id (https://…).")
     )
     reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ("value",)

@@ -109,3 +109,20 @@ def test_deleting_a_published_digest_sends_a_delete_to_followers(
     assert delete.payload["object"] == {"id": article_id, "type": "Tombstone"}
     assert delete.deliveries.get().inbox.url == "https://social.example/inbox"
     assert not Publication.objects.get().live
+
+
+def test_blocking_a_server_stops_delivering_to_its_followers(client, editor, fediverse):
+    client.force_login(editor)
+    remote(1, Inbox.objects.create(url="https://social.example/inbox"))
+    other = RemoteActor.objects.create(
+        uri="https://elsewhere.example/users/x", key_id="https://elsewhere.example/users/x#k",
+        public_key_pem="-", inbox="https://elsewhere.example/users/x/inbox",
+    )  # fmt: skip
+    Follower.objects.create(actor=other, inbox=Inbox.objects.create(url=other.inbox))
+    answer = client.post(
+        reverse("admin:fediverse_block_add"),
+        {"kind": "instance", "value": "Social.example", "reason": "spam"},
+        follow=True,
+    )
+    assert "1 followers there no longer get the digests." in answer.content.decode()
+    assert list(Follower.objects.values_list("actor__uri", flat=True)) == [other.uri]
