@@ -1,11 +1,12 @@
 """Delivering a digest to the fediverse, measured: `python tools/bench_fediverse.py`.
 
-A throwaway SQLite database with --followers remote followers (1,000 by default) spread
-over --inboxes shared inboxes (50), all on a stand-in server on loopback that answers
-202 (and counts what it got). --digests digests (5) are published; one `db_worker`
-(in this process, as `manage.py db_worker --batch` runs) signs and POSTs every delivery.
-Prints deliveries, seconds, deliveries per second and followers reached per second, and
-checks each inbox got each digest exactly once. Nothing leaves the machine.
+A throwaway database (SQLite; with DATABASE_URL, a new database on that server) with
+--followers remote followers (1,000 by default) spread over --inboxes shared inboxes (50),
+all on a stand-in server on loopback that answers 202 (and counts what it got).
+--digests digests (5) are published; one `db_worker` (in this process, as
+`manage.py db_worker --batch` runs) signs and POSTs every delivery. Prints deliveries,
+seconds, deliveries per second and followers reached per second, and checks each inbox
+got each digest exactly once. Nothing leaves the machine.
 """
 
 import argparse
@@ -52,16 +53,24 @@ def main():
     port = server.server_port
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"sqlite:///{TMP}/bench.sqlite3",
         DJANGO_MEDIA_ROOT=f"{TMP}/media",
         BLOG_FETCH_VIDEO_POSTERS="0",
         FEDIVERSE_ENABLED="1",
         FETCH_ALLOWED_PRIVATE=f"127.0.0.1:{port}",
         DJANGO_LOG_LEVEL="ERROR",
     )
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{TMP}/bench.sqlite3")
     import django
 
     django.setup()
+    from tools.throwaway import throwaway_database
+
+    with throwaway_database("bench_fediverse", sqlite_file=f"{TMP}/bench.sqlite3"):
+        run(args, server)
+
+
+def run(args, server):
+    port = server.server_port
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -69,8 +78,8 @@ def main():
     from fediverse import keys, publishing
     from fediverse.models import Delivery, Follower, Inbox, RemoteActor
     from tests import factories
+    from tools.throwaway import database_description
 
-    call_command("migrate", verbosity=0)
     keys.key_pair()  # made once, as on a running site
     inboxes = Inbox.objects.bulk_create(
         Inbox(url=f"http://127.0.0.1:{port}/s{n}/inbox") for n in range(args.inboxes)
@@ -105,9 +114,11 @@ def main():
     assert sent == pending == args.inboxes * args.digests, (sent, pending)
     assert set(RECEIVED.values()) == {args.digests}, RECEIVED
     reached = args.followers * args.digests
-    print(f"{args.followers} followers on {args.inboxes} shared inboxes, {args.digests} digests")
+    print(f"{args.followers} followers on {args.inboxes} shared inboxes, {args.digests} digests,"
+          f" {database_description()}")  # fmt: skip
     print(f"deliveries: {sent} in {seconds:.2f} s: {sent / seconds:.1f} deliveries/s")
     print(f"followers reached: {reached / seconds:.0f}/s (one POST per shared inbox)")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
