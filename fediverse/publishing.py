@@ -6,8 +6,11 @@ A save only queues a task (after the commit, at the digest's date when it is sch
 the task reads the digest as it is then, items included, and decides.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 from blog.models import Digest
@@ -21,8 +24,8 @@ from .models import Activity, Publication, RemoteNote
 def digest_saved(sender, instance, raw=False, **kwargs):
     if raw or not settings.FEDIVERSE_ENABLED:
         return
-    if not is_news() and not Publication.objects.filter(digest=instance).exists():
-        return  # an import or the demo: old news is not pushed to anyone
+    if not Publication.objects.filter(digest=instance).exists() and not is_fresh(instance):
+        return  # an import, the demo, a back-dated digest: old news is not pushed to anyone
     when = instance.published_at if instance.is_scheduled else None
     digest_id = instance.pk
     transaction.on_commit(lambda: publish.using(run_after=when).enqueue(digest_id))
@@ -34,6 +37,15 @@ def digest_deleted(sender, instance, **kwargs):
     found = Publication.objects.filter(uri=documents.article_id(instance.pk), live=True)
     for publication in found:
         withdraw(publication)
+
+
+def is_fresh(digest):
+    """News, as for the email followers: not saved by an import or the demo, and not dated
+    more than FOLLOWERS_BACKDATED_SECONDS in the past (a draft not yet dated is fresh)."""
+    if not is_news():
+        return False
+    past = timezone.now() - timedelta(seconds=settings.FOLLOWERS_BACKDATED_SECONDS)
+    return digest.published_at is None or digest.published_at >= past
 
 
 @task()

@@ -126,3 +126,16 @@ def test_blocking_a_server_stops_delivering_to_its_followers(client, editor, fed
     )
     assert "1 followers there no longer get the digests." in answer.content.decode()
     assert list(Follower.objects.values_list("actor__uri", flat=True)) == [other.uri]
+
+
+def test_old_news_is_not_pushed(fediverse, django_capture_on_commit_callbacks):
+    from blog.news import not_news
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_digest("Back-dated", published_at=timezone.now() - timedelta(days=3))
+        with not_news():
+            factories.make_digest("Imported", published_at=timezone.now())
+    assert not DBTaskResult.objects.filter(task_path="fediverse.publishing.publish").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_digest("Fresh", published_at=timezone.now())
+    assert DBTaskResult.objects.filter(task_path="fediverse.publishing.publish").count() == 1
