@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import actors
+from .delivery import enqueue
 from .models import (
     Activity,
     Block,
@@ -66,11 +67,9 @@ class DeliveryAdmin(ReadOnly):
 
     @admin.action(description=_("Send the selected failed deliveries again"))
     def send_again(self, request, queryset):
-        from .delivery import _enqueue
-
         ids = list(queryset.filter(status=Delivery.Status.FAILED).values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, attempts=0)
-        _enqueue(ids)
+        enqueue(ids)
         self.message_user(request, _("%(n)s deliveries queued again.") % {"n": len(ids)})
 
 

@@ -20,7 +20,7 @@ def send(payload, inbox_urls):
         if inbox.gone_at is None
     ]
     ids = [row.pk for row in rows if row.status == Delivery.Status.PENDING]
-    transaction.on_commit(lambda: _enqueue(ids))
+    transaction.on_commit(lambda: enqueue(ids))
     return len(ids)
 
 
@@ -30,6 +30,6 @@ def to_followers(payload):
     return send(payload, inboxes.values_list("url", flat=True).order_by("url"))
 
 
-def _enqueue(ids):
+def enqueue(ids):
     for pk in ids:
         deliver.enqueue(pk)
