@@ -1,6 +1,7 @@
 """The import graph of the product code follows the layers (README, "Layering"):
 
-    config -> caching -> comments / accounts / wxr / followers / likes -> mailer -> blog -> Django
+    config -> caching -> comments / accounts / wxr / followers / likes / fediverse -> mailer
+        -> blog -> Django
 
 Every import counts, the ones inside functions too; tests, migrations and tools are left
 out. A failure names each offending import with its file and line.
