@@ -4,6 +4,7 @@ import functools
 import hashlib
 import json
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -174,9 +175,9 @@ def inbox_view(request):
         with transaction.atomic():
             SeenSignature.objects.create(digest=seen)
             # Older ones could not pass the Date check any more: no need to keep them.
-            skew = timezone.timedelta(seconds=2 * settings.FEDIVERSE_MAX_CLOCK_SKEW)
+            skew = timedelta(seconds=2 * settings.FEDIVERSE_MAX_CLOCK_SKEW)
             SeenSignature.objects.filter(seen_at__lt=timezone.now() - skew).delete()
-            days = timezone.timedelta(days=INBOX_LOG_DAYS)
+            days = timedelta(days=INBOX_LOG_DAYS)
             InboxActivity.objects.filter(received_at__lt=timezone.now() - days).delete()
             sender_actor.save()
             result = inbox.handle(activity, sender_actor)
