@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 AVATAR_SIZE = 160
 RECENT = 60  # seconds
+MAX_URL = 500  # the longest address stored
 
 
 class ActorError(Exception):
@@ -82,7 +83,9 @@ def _link(value):
         value = value[0] if value else ""
     if isinstance(value, dict):
         value = value.get("href") or value.get("url") or ""
-    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
+    if not isinstance(value, str) or len(value) > MAX_URL:
+        return ""
+    return value if value.startswith(("https://", "http://")) else ""
 
 
 def store(document, key_id):
@@ -92,6 +95,8 @@ def store(document, key_id):
     keys = document.get("publicKey")
     keys = keys if isinstance(keys, list) else [keys]
     key = next((k for k in keys if isinstance(k, dict) and k.get("id") == key_id), None)
+    if len(key_id) > MAX_URL or (isinstance(uri, str) and len(uri) > MAX_URL):
+        raise ActorError(_("%(key)s: an address too long to keep") % {"key": key_id[:100]})
     if not isinstance(uri, str) or key is None or key.get("owner") != uri:
         raise ActorError(_("%(key)s is not a key of the actor it names") % {"key": key_id})
     if host_of(uri) != host_of(key_id):

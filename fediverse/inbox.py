@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from blog.models import Digest
 from blog.sanitize import clean_comment_html, strip_tags
+from blog.text import parse_id
 from comments import actions, moderation
 from comments.models import DigestComment
 from comments.services import announce, build_comment
@@ -37,10 +38,14 @@ def handle(activity, actor):
     return handler(activity, actor)
 
 
+MAX_ID = 500  # the longest id stored (URLField max_length)
+
+
 def _id(value):
+    """An object's id (it may come as the id or the object), or "" if none we can store."""
     if isinstance(value, dict):
         value = value.get("id")
-    return value if isinstance(value, str) else ""
+    return value if isinstance(value, str) and len(value) <= MAX_ID else ""
 
 
 def _local_path(uri):
@@ -86,8 +91,10 @@ def find_parent(uri):
                 return parent.content_object, parent
     digest = find_digest(uri.split("#", 1)[0])
     if digest and "#c" in uri:  # a comment's permalink, /…/slug/#c12
-        pk = uri.rsplit("#c", 1)[1]
+        pk = parse_id(uri.rsplit("#c", 1)[1])
         parent = DigestComment.objects.for_digest(digest).public().filter(pk=pk).first()
+        if pk is None or parent is None:
+            return None, None  # a comment that is not (or no longer) there
         return digest, parent
     return digest, None
 
@@ -127,7 +134,7 @@ def _note(activity, actor):
     if note.get("attributedTo", actor.uri) != actor.uri:
         raise Rejected(_("The Note is attributed to someone else."), 403)
     if not _id(note):
-        raise Rejected(_("The Note has no id."))
+        raise Rejected(_("The Note has no id (or one too long)."))
     return note
 
 
@@ -143,7 +150,7 @@ def create(activity, actor):
     note = _note(activity, actor)
     if note is None:
         return _("ignored: only replies (Notes) are taken")
-    if RemoteNote.objects.filter(uri=note["id"]).exists():
+    if RemoteNote.objects.filter(uri=_id(note)).exists():
         return _("already here")
     in_reply_to = _id(note.get("inReplyTo"))
     digest, parent = find_parent(in_reply_to) if in_reply_to else (None, None)

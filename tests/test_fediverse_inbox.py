@@ -232,3 +232,23 @@ def test_a_reply_to_a_comment_goes_under_it(client, peer, target):
     answer = DigestComment.objects.get(remote_note__isnull=False)
     assert answer.parent_id == parent.pk and answer.level == 1
     assert client.get(f"/fediverse/comments/{answer.pk}").status_code == 404  # not ours
+
+
+@pytest.mark.parametrize("anchor", ["#cabc", "#c99999999", "#c" + "9" * 30])
+def test_a_reply_to_a_comment_that_is_not_there_is_refused(client, peer, anchor):
+    digest = factories.make_digest()
+    target = f"http://testserver{digest.get_absolute_url()}{anchor}"
+    assert send(client, peer, reply(peer, target)).status_code == 404
+    assert stored() == NOTHING
+
+
+def test_ids_too_long_to_keep_are_refused(client, peer):
+    digest = factories.make_digest()
+    activity = reply(peer, f"http://testserver/fediverse/digests/{digest.pk}")
+    activity["object"]["id"] = f"{peer.actor_id}/statuses/{'9' * 600}"
+    answer = send(client, peer, activity)
+    assert answer.status_code == 422 and "too long" in answer.json()["error"]
+    long_key = f"{peer.actor_id}#{'k' * 600}"
+    answer = send(client, peer, follow_of(peer), key_id=long_key)
+    assert answer.status_code == 401 and "too long" in answer.json()["error"]
+    assert stored() == NOTHING
