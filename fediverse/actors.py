@@ -112,7 +112,7 @@ def store(document, key_id):
         "inbox": inbox,
         "shared_inbox": _link(endpoints.get("sharedInbox")),
         "name": _text(document.get("name"), 200) or username,
-        "handle": f"{username}@{host_of(uri)}" if username else "",
+        "handle": f"{username}@{host_of(uri)}"[:300] if username else "",
         "profile_url": _link(document.get("url")) or uri,
         "fetched_at": timezone.now(),
     }

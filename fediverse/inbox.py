@@ -161,9 +161,9 @@ def create(activity, actor):
     text, html = _text_of(note)
     comment = build_comment(
         digest,
-        user_name=(actor.name or actor.handle or actor.uri)[:50],
+        user_name=(actor.name or actor.handle or actor.uri)[: _longest("user_name")],
         user_email="",
-        user_url=actor.profile_url[:200],
+        user_url=actor.profile_url if len(actor.profile_url) <= _longest("user_url") else "",
         comment=text or "…",
         comment_html=html,
     )
@@ -179,6 +179,10 @@ def create(activity, actor):
     RemoteNote.objects.create(comment=comment, uri=note["id"], actor=actor)
     announce(comment)
     return _("comment %(pk)s stored (%(state)s)") % {"pk": comment.pk, "state": comment.state}
+
+
+def _longest(field):
+    return DigestComment._meta.get_field(field).max_length
 
 
 def known(actor):
