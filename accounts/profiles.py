@@ -5,19 +5,16 @@ an upload, made into a small square PNG and stored in media: pages never load it
 the provider. ``for_users`` is what the comments app calls (COMMENTS_USER_PROFILES).
 """
 
-import io
 import logging
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from PIL import Image, ImageOps
 
-from blog import fetch, images
+from blog import avatars
 
 from .models import Profile
 
@@ -58,30 +55,11 @@ def identity(account):
     return name, avatar, profile
 
 
-class AvatarError(Exception):
-    """The provider's avatar could not be fetched or is not an acceptable image."""
-
-
 def fetch_avatar(url):
     """The image at url as a square PNG of ACCOUNTS_AVATAR_SIZE pixels."""
-    try:
-        answer = fetch.get(url, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES, accept="image/*")
-        data = answer.raise_for_status().body
-    except fetch.FetchError as exc:
-        raise AvatarError(str(exc)) from exc
-    upload = SimpleUploadedFile(f"avatar{images.extension_of(data)}", data)
-    try:
-        images.inspect_image(upload)
-    except ValidationError as exc:
-        raise AvatarError(f"{url}: {' '.join(exc.messages)}") from exc
-    size = settings.ACCOUNTS_AVATAR_SIZE
-    with Image.open(io.BytesIO(data)) as image:
-        upright = images.web_pixels(ImageOps.exif_transpose(image))
-        square = ImageOps.fit(upright.convert("RGBA"), (size, size))
-    out = io.BytesIO()
-    # Re-encoded from the pixels alone: no metadata, nothing but a picture is stored.
-    square.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    return avatars.fetch_square_png(
+        url, size=settings.ACCOUNTS_AVATAR_SIZE, max_bytes=settings.ACCOUNTS_AVATAR_MAX_BYTES
+    )
 
 
 def update_from_account(account):
@@ -133,7 +111,7 @@ def _replace_avatar(profile, url):
     elif settings.ACCOUNTS_FETCH_AVATARS:
         try:
             png = fetch_avatar(url)
-        except AvatarError as exc:
+        except avatars.AvatarError as exc:
             # Keep what we had; the next sign-in tries again.
             logger.warning("avatar for user %s not stored: %s", profile.user_id, exc)
             return

@@ -1,5 +1,5 @@
 """The one way the server fetches an address on the web (posters, avatars, link previews),
-and posts a form to one (webmentions).
+posts a form to one (webmentions) or sends a signed document (fediverse deliveries).
 
 Every hop is checked before a byte is sent: http(s) only, the host resolved here and
 refused unless each of its addresses is globally routable (FETCH_ALLOWED_PRIVATE lists the
@@ -90,19 +90,28 @@ def get(url, *, max_bytes, accept=None, timeout=None):
     raise FetchError(f"{start}: more than {MAX_REDIRECTS} redirects")
 
 
-def post(url, fields, *, max_bytes, timeout=None):
-    """POST fields (a dict) to url as an HTML form; the Response, redirects not followed.
+def post(url, body, *, headers, max_bytes, timeout=None):
+    """POST body to url, its host checked as for get(); a Response or FetchError.
 
-    The address is checked as for get(); the answer's body may be at most max_bytes.
+    Redirects are not followed (a POST is not repeated elsewhere): a 3xx is returned as
+    the answer. headers are sent as given, with our User-Agent and the checked Host.
     """
     timeout = timeout or settings.FETCH_TIMEOUT
     deadline = time.monotonic() + timeout
-    body = urlencode(fields).encode()
-    headers = {"User-Agent": USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
     hop = _check(url)
+    headers = {"User-Agent": USER_AGENT, **headers, "Content-Length": str(len(body))}
     with _Exchange(hop, headers, deadline, method="POST", body=body) as answer:
-        content = _read(answer, hop.url, max_bytes, deadline, timeout)
-        return Response(answer.status, hop.url, answer.headers, content)
+        answer_body = _read(answer, hop.url, max_bytes, deadline, timeout)
+        return Response(answer.status, hop.url, answer.headers, answer_body)
+
+
+def request_host(url):
+    """The Host header get() and post() send for url (what a signature must name)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return _Hop(url, scheme, host, port, ()).host_header
 
 
 def _check(url):

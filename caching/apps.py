@@ -3,9 +3,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 # Other apps' models that pages show, when those apps are installed: the avatar and link
-# of a signed-in commenter, the providers the log-in buttons offer, and the webmentions
-# under a digest.
-OTHER_MODELS = ("accounts.Profile", "socialaccount.SocialApp", "mentions.Mention")
+# of a signed-in commenter, the providers the log-in buttons offer, the webmentions
+# under a digest, and the fediverse's likes and boosts counted on a digest.
+OTHER_MODELS = (
+    "accounts.Profile",
+    "socialaccount.SocialApp",
+    "mentions.Mention",
+    "fediverse.Reaction",
+)
 
 
 class CachingConfig(AppConfig):

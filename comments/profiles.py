@@ -4,6 +4,10 @@ comments/ knows accounts only through the User relation: COMMENTS_USER_PROFILES 
 callable (e.g. "accounts.profiles.for_users") that takes user ids and returns
 {user id: {"url": profile link, "avatar": avatar address}}. Without it, signed-in
 commenters get no link and the usual initials.
+
+COMMENTS_AUTHOR_AVATARS, likewise, names a callable that takes comment ids and returns
+{comment id: avatar address} for comments without an account or an address (written
+elsewhere, e.g. on the fediverse) whose author's avatar the site has stored.
 """
 
 from django.conf import settings
@@ -29,3 +33,10 @@ def attach_avatars(comments):
     found = for_users(comment.user_id for comment in comments)
     for comment in comments:
         comment.account_avatar = found.get(comment.user_id, {}).get("avatar", "")
+    path = getattr(settings, "COMMENTS_AUTHOR_AVATARS", "")
+    # Written elsewhere: no account and no address (every guest here gives one).
+    guests = [comment for comment in comments if not comment.user_id and not comment.user_email]
+    if path and guests:
+        avatars = import_string(path)([comment.pk for comment in guests])
+        for comment in guests:
+            comment.account_avatar = avatars.get(comment.pk, "")

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     # Webmentions received and sent (mentions/); the read-only JSON of digests (blog.api).
     "mentions",
     "rest_framework",
+    # The blog as an ActivityPub actor (fediverse/): off unless FEDIVERSE_ENABLED.
+    "fediverse",
     # Cached reader pages (after blog and comments, whose models it watches).
     "caching",
     # Social login for commenters: our accounts app, django-allauth and its providers.
@@ -130,6 +132,9 @@ MIDDLEWARE = [
     "wxr.middleware.WordPressLinksMiddleware",
     # The webmention endpoint in a Link header on digest pages, cached ones too.
     "mentions.middleware.WebmentionLinkMiddleware",
+    # Accept: application/activity+json on a digest's permalink gets its Article, before
+    # the page cache can answer with HTML; HTML answers get Vary: Accept.
+    "fediverse.middleware.ContentNegotiationMiddleware",
     # Last: hits still pass the session, CSRF and security middleware above.
     "caching.middleware.PageCacheMiddleware",
 ]
@@ -522,6 +527,22 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# The fediverse (fediverse/: ActivityPub) --------------------------------------------------
+# The master switch: off, every ActivityPub address answers 404 and no key is made or used.
+FEDIVERSE_ENABLED = env_bool("FEDIVERSE_ENABLED", default=False)
+# The blog's handle is @FEDIVERSE_USERNAME@<DJANGO_SITE_DOMAIN>.
+FEDIVERSE_USERNAME = os.environ.get("FEDIVERSE_USERNAME", "blog")
+# A signed request whose Date is further than this from now (either way) is refused.
+FEDIVERSE_MAX_CLOCK_SKEW = int(os.environ.get("FEDIVERSE_MAX_CLOCK_SKEW", "300"))
+# How long a sender's actor document (its key, inbox, name, avatar) is kept before asking again.
+FEDIVERSE_ACTOR_CACHE_SECONDS = int(os.environ.get("FEDIVERSE_ACTOR_CACHE_SECONDS", "86400"))
+FEDIVERSE_MAX_ACTOR_BYTES = 512 * 1024
+# Deliveries: retried after FEDIVERSE_RETRY_SECONDS, then twice as long each time.
+FEDIVERSE_RETRY_SECONDS = float(os.environ.get("FEDIVERSE_RETRY_SECONDS", "60"))
+FEDIVERSE_MAX_ATTEMPTS = int(os.environ.get("FEDIVERSE_MAX_ATTEMPTS", "8"))
+# Approving a local comment on a digest also sends it to followers as a reply.
+FEDIVERSE_DELIVER_COMMENTS = env_bool("FEDIVERSE_DELIVER_COMMENTS", default=False)
+
 # Social login for commenters (accounts/ on django-allauth) -------------------------------
 # Readers sign in with an account they have elsewhere and comment under its name and
 # avatar. A provider is on when its client id and secret are set here (SOCIAL_<NAME>_...)
@@ -571,6 +592,8 @@ ACCOUNTS_AVATAR_SIZE = 160
 # How the comments learn a signed-in commenter's profile link and avatar, without
 # importing the social-login package (comments.profiles).
 COMMENTS_USER_PROFILES = "accounts.profiles.for_users"
+# And a fediverse author's avatar (stored here) for the comments that came from there.
+COMMENTS_AUTHOR_AVATARS = "fediverse.authors.avatars_for_comments"
 
 
 def _social_app(prefix, /, **app):

@@ -21,6 +21,8 @@ urlpatterns = [
     # Editors' tools for composing digests from links, and the admin's web app manifest.
     path("compose/", include("composer.urls")),
     path("manifest.webmanifest", manifest, name="manifest"),
+    # WebFinger, NodeInfo and the blog's ActivityPub actor (404 unless FEDIVERSE_ENABLED).
+    path("", include("fediverse.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -9,7 +9,7 @@ then forgotten.
 
 import hashlib
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from bs4 import BeautifulSoup
 from django.conf import settings
@@ -91,7 +91,12 @@ def send_one(digest, source, target, version):
             record["status"] = Status.NO_ENDPOINT
         else:
             record["endpoint"] = endpoint[:500]
-            answer = post(endpoint, {"source": source, "target": target}, max_bytes=ANSWER_BYTES)
+            answer = post(
+                endpoint,
+                urlencode({"source": source, "target": target}).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                max_bytes=ANSWER_BYTES,
+            )
             record["status_code"] = answer.status
             if 200 <= answer.status < 300:
                 record["status"] = Status.SENT

@@ -57,6 +57,14 @@ class Site(BaseHTTPRequestHandler):
             return self.stream(self.drip())
         return self.reply(404, b"not found")
 
+    def do_POST(self):  # noqa: N802
+        self.server.paths.append(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/to":
+            return self.reply(307, headers={"Location": "/inbox"})
+        seen = {name: self.headers.get(name) for name in ("Host", "Signature", "User-Agent")}
+        return self.reply(202, json.dumps({**seen, "body": body.decode()}).encode())
+
     def drip(self):
         for _ in range(100):
             time.sleep(0.05)
@@ -337,3 +345,34 @@ def test_https_refuses_an_untrusted_certificate(settings):
         with pytest.raises(fetch.FetchError, match="certificate verify failed"):
             get(f"https://localhost:{server.server_port}/page")
         assert server.paths == []
+
+
+# Sending (fediverse deliveries) ----------------------------------------------------------
+
+
+def test_a_post_sends_its_body_and_headers_to_an_allowed_port(site):
+    url = f"{site.url}/inbox"
+    answer = fetch.post(url, b'{"a": 1}', headers={"Signature": "sig"}, max_bytes=CAP)
+    assert answer.status == 202
+    seen = json.loads(answer.body)
+    assert seen == {"Host": fetch.request_host(url), "Signature": "sig",
+                    "User-Agent": "digestblog", "body": '{"a": 1}'}  # fmt: skip
+
+
+def test_a_post_is_not_sent_on_to_where_a_redirect_points(site):
+    answer = fetch.post(f"{site.url}/to", b"x", headers={}, max_bytes=CAP)
+    assert answer.status == 307 and site.paths == ["/to"]
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1/inbox", "http://[::1]:9/inbox"])
+def test_a_post_to_a_private_address_is_refused_without_connecting(url, site, connections):
+    with pytest.raises(fetch.FetchError, match=REFUSED):
+        fetch.post(url, b"x", headers={}, max_bytes=CAP)
+    assert connections == []
+
+
+def test_a_post_to_a_loopback_port_not_allowed_is_refused(site, other_site, connections):
+    with pytest.raises(fetch.FetchError, match=REFUSED):
+        fetch.post(f"http://127.0.0.1:{other_site.server_port}/inbox", b"x", headers={},
+                   max_bytes=CAP)  # fmt: skip
+    assert connections == [] and other_site.paths == []
