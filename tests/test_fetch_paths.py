@@ -4,7 +4,8 @@ through the one fetcher, and never even connected to."""
 
 import pytest
 
-from accounts.profiles import AvatarError, fetch_avatar
+from accounts.profiles import fetch_avatar
+from blog.avatars import AvatarError
 from blog.services import PosterError, fetch_video_poster
 from tests import factories
 from tests.link_standin import PRIVATE
