@@ -61,6 +61,10 @@ class DigestComment(XtdComment):
     # Same text, same digest, same author: stored once, also when two posts race.
     # NULL (not "") for comments without one, e.g. imported: unique allows many NULLs.
     fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    # The comment as every reader sees it in a thread, drawn once per html_key (the hash of
+    # what it was drawn from: see comments.rendering), not by saving the comment.
+    html = models.TextField(blank=True, editable=False)
+    html_key = models.CharField(max_length=24, blank=True, editable=False)
 
     objects = DigestCommentManager()
 

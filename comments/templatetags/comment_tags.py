@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from blog import fragments
 from blog.text import parse_id
 
-from .. import avatars, editing, feeds, profiles
+from .. import avatars, editing, feeds, profiles, rendering
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -87,6 +87,7 @@ def comment_section(context, digest):
     is_open = comments_open(digest)
     listing = {"request": request, "digest": digest, "is_open": is_open, "own": own}
     listing["max_level"] = max_level()
+    listing["reader"] = None
 
     def render_listing():
         State = DigestComment.State
@@ -101,9 +102,13 @@ def comment_section(context, digest):
         listing["count"] = sum(1 for c in comments if c.state == State.PUBLIC)
         collapse = listing["count"] > settings.COMMENTS_COLLAPSE_AFTER
         listing["steps"] = flatten(listing["tree"], collapse=collapse)
+        listing["thread"] = mark_safe(rendering.assemble(listing["steps"], listing))  # noqa: S308
         return get_template("comments/_list.html").render(listing)
 
-    if own or "replytocom" in request.GET or _may_edit_here(request, digest):
+    if own or _may_edit_here(request, digest):
+        listing["reader"] = request  # their own comments are drawn for them alone
+        html = render_listing()
+    elif "replytocom" in request.GET:
         html = render_listing()
     else:
         key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
@@ -155,8 +160,10 @@ def avatar(comment):
 
 @register.simple_tag(takes_context=True)
 def edit_minutes_left(context, comment):
-    """Minutes the reader may still edit or delete this comment: 0 unless they wrote it."""
-    return editing.minutes_left(context["request"], comment)
+    """Minutes the reader may still edit or delete this comment: 0 unless they wrote it
+    (and 0 in the piece every reader shares, drawn without a request)."""
+    request = context.get("request")
+    return 0 if request is None else editing.minutes_left(request, comment)
 
 
 @register.filter
