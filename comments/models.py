@@ -23,8 +23,9 @@ class DigestCommentQuerySet(models.QuerySet):
         return self.filter(state=DigestComment.State.PUBLIC)
 
     def update(self, **kwargs):
-        """As QuerySet.update(), and says so (signals.comments_updated): no post_save is sent."""
-        rows = super().update(**kwargs)
+        """As QuerySet.update(), and says so (signals.comments_updated): no post_save is sent.
+        The comments' stored HTML is to be drawn again (comments.rendering)."""
+        rows = super().update(html_key="", **kwargs)
         comments_updated.send(sender=self.model, rows=rows)
         return rows
 
@@ -92,6 +93,9 @@ class DigestComment(XtdComment):
             setattr(self, flag, value)
         if self.submit_date is None:
             self.submit_date = timezone.now()
+        self.html_key = ""  # drawn again with what changed (comments.rendering)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "html_key"}
         # Skip XtdComment.save(): it places replies outside any lock. comments.threading does it.
         super(XtdComment, self).save(*args, **kwargs)
 

@@ -26,13 +26,14 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import ngettext
 
-from . import avatars, editing
+from . import avatars, editing, profiles
 from .models import DigestComment
+from .session import OWN_COMMENTS
 
 TEMPLATE = "comments/_comment.html"
 # The templates and modules a stored piece comes from: a change to any makes a new version.
 SOURCES = (TEMPLATE, "comments/_avatar.html")
-MODULES = (avatars, editing)
+MODULES = (avatars, editing, profiles)
 WRITE_BATCH = 500
 
 
@@ -48,47 +49,103 @@ def template_version():
     return version.hexdigest()
 
 
-def piece_key(comment, may_reply):
-    """What the stored piece of this comment must have been drawn from to be used."""
-    avatar = getattr(comment, "account_avatar", "")
-    gravatar = comment.user_email if settings.COMMENTS_GRAVATAR and not avatar else ""
-    edited = comment.edited_at.isoformat() if comment.edited_at else ""
+class Entry:
+    """A comment as a thread needs it when its piece is stored: read as a row, not a model."""
+
+    FIELDS = (
+        "pk", "parent_id", "level", "state", "html", "html_key", "user_id", "user_name",
+        "user_email", "user__first_name", "user__last_name", "user__username",
+    )  # fmt: skip
+    __slots__ = (*(f.replace("user__", "account_") for f in FIELDS), "account_avatar", "model")
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row, strict=False):
+            setattr(self, name, value)
+        self.account_avatar, self.model = "", None
+
+    @property
+    def name(self):
+        """As django_comments' Comment.name: the account's full name, else the name given,
+        else the account's user name."""
+        if self.user_id is not None:
+            full = f"{self.account_first_name} {self.account_last_name}".strip()
+            if full:
+                return full
+            if not self.user_name:
+                return self.account_username
+        return self.user_name
+
+
+def entries(comments):
+    """The thread's comments (a DigestComment queryset in thread order) as Entry rows,
+    with their authors' avatars (comments.profiles)."""
+    found = [Entry(row) for row in comments.values_list(*Entry.FIELDS)]
+    profiles.attach_avatars(found)
+    return found
+
+
+def piece_key(entry, may_reply):
+    """What a stored piece must have been drawn from, besides the comment's own row (every
+    save or update of the row clears its key: DigestComment.save, DigestCommentQuerySet)."""
+    gravatar = entry.user_email if settings.COMMENTS_GRAVATAR else ""
     parts = (
-        template_version(), translation.get_language(), may_reply, comment.pk, comment.state,
-        comment.name, comment.user_url, comment.submit_date.isoformat(), edited,
-        comment.level, comment.comment_html, avatar, gravatar,
+        template_version(), translation.get_language(), may_reply, entry.name,
+        entry.account_avatar, gravatar,
     )  # fmt: skip
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def _may_be_personal(reader, entry):
+    if entry.state not in (DigestComment.State.PUBLIC, DigestComment.State.REMOVED):
+        return True  # pending: only its author sees it
+    if entry.user_id is not None:
+        return reader.user.is_authenticated and reader.user.pk == entry.user_id
+    return str(entry.pk) in reader.session.get(OWN_COMMENTS, {})
 
 
 def is_personal(request, comment):
     """Whether this reader sees the comment differently from everyone else."""
     if comment.state not in (DigestComment.State.PUBLIC, DigestComment.State.REMOVED):
-        return True  # pending: shown to its author alone
+        return True
     return editing.minutes_left(request, comment) > 0
 
 
 def assemble(steps, listing):
-    """The thread's <li>s from flatten()'s steps: stored pieces, and the comments of
-    listing["reader"] (None: a reader with none here) drawn for them; pieces drawn anew
-    are stored (one query per WRITE_BATCH)."""
+    """The thread's <li>s from flatten()'s steps over entries(): stored pieces, and the
+    comments of listing["reader"] (None: a reader with none here) drawn for them alone.
+    Pieces drawn anew are stored (one query per WRITE_BATCH)."""
     reader, is_open, max_level = listing["reader"], listing["is_open"], listing["max_level"]
+    keys, needed = {}, {}
+    for step in steps:
+        entry = step["comment"]
+        if entry is None:
+            continue
+        keys[entry.pk] = piece_key(entry, is_open and entry.level < max_level)
+        if (
+            entry.html_key != keys[entry.pk]
+            or not entry.html
+            or reader is not None
+            and _may_be_personal(reader, entry)
+        ):
+            needed[entry.pk] = entry
+    _load_models(needed)
     template = get_template(TEMPLATE)
     shared = {"is_open": is_open, "max_level": max_level}
-    out, drawn = [], {}
+    out, drawn = [], []
     for number, step in enumerate(steps, 1):
-        comment = step["comment"]
-        if comment is None:  # a reply's parent that is not shown (held, spam)
+        entry = step["comment"]
+        if entry is None:  # a reply's parent that is not shown (held, spam)
             out.append(template.render({"comment": None, "number": number}))
-        elif reader is not None and is_personal(reader, comment):
-            out.append(template.render({**shared, "comment": comment, "request": reader}))
+        elif entry.model is None:
+            out.append(entry.html)
+        elif reader is not None and is_personal(reader, entry.model):
+            out.append(template.render({**shared, "comment": entry.model, "request": reader}))
         else:
-            key = piece_key(comment, is_open and comment.level < max_level)
-            if comment.html_key != key or not comment.html:
-                comment.html = template.render({**shared, "comment": comment})
-                comment.html_key = key
-                drawn[comment.pk] = comment
-            out.append(comment.html)
+            if entry.html_key != keys[entry.pk] or not entry.html:
+                entry.html = template.render({**shared, "comment": entry.model})
+                entry.html_key = keys[entry.pk]
+                drawn.append(entry)
+            out.append(entry.html)
         if step["opens"]:
             if step["folded"]:
                 out.append(_folded(step["folded"]))
@@ -97,8 +154,18 @@ def assemble(steps, listing):
             out.append("</li>")
         for folded in step["closes"]:
             out.append("</ol></details></li>" if folded else "</ol></li>")
-    store(drawn.values())
+    store(drawn)
     return "".join(out)
+
+
+def _load_models(needed):
+    """The comments to draw, as models (one query, whatever their number)."""
+    if not needed:
+        return
+    for comment in DigestComment.objects.filter(pk__in=list(needed)).select_related("user"):
+        entry = needed[comment.pk]
+        comment.account_avatar = entry.account_avatar
+        entry.model = comment
 
 
 def store(comments):

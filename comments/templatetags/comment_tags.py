@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from blog import fragments
 from blog.text import parse_id
 
-from .. import avatars, editing, feeds, profiles, rendering
+from .. import avatars, editing, feeds, rendering
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -94,10 +94,7 @@ def comment_section(context, digest):
         visible = Q(state__in=[State.PUBLIC, State.REMOVED]) | Q(
             pk__in=own, state__in=[State.HELD, State.UNVERIFIED]
         )
-        comments = list(
-            DigestComment.objects.for_digest(digest).filter(visible).select_related("user")
-        )
-        profiles.attach_avatars(comments)
+        comments = rendering.entries(DigestComment.objects.for_digest(digest).filter(visible))
         listing["tree"] = build_tree(comments)
         listing["count"] = sum(1 for c in comments if c.state == State.PUBLIC)
         collapse = listing["count"] > settings.COMMENTS_COLLAPSE_AFTER
