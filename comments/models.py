@@ -23,10 +23,13 @@ class DigestCommentQuerySet(models.QuerySet):
         return self.filter(state=DigestComment.State.PUBLIC)
 
     def update(self, **kwargs):
-        """As QuerySet.update(), and says so (signals.comments_updated): no post_save is sent.
+        """As QuerySet.update(), and says so (signals.comments_updated, with the object_pk
+        of the digests concerned): no post_save is sent.
         The comments' stored HTML is to be drawn again (comments.rendering)."""
+        listening = comments_updated.has_listeners(self.model)
+        object_pks = set(self.values_list("object_pk", flat=True)) if listening else ()
         rows = super().update(html_key="", **kwargs)
-        comments_updated.send(sender=self.model, rows=rows)
+        comments_updated.send(sender=self.model, rows=rows, object_pks=object_pks)
         return rows
 
 

@@ -109,7 +109,7 @@ def comment_section(context, digest):
         html = render_listing()
     else:
         key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
-        html = fragments.shared(key, render_listing)
+        html = fragments.shared(key, render_listing, about=(fragments.comments_of(digest.slug),))
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
