@@ -92,9 +92,9 @@ class _Announcement:
 
     def __init__(self):
         self.committed = False
-        # Changed since this connection last read the generation (see current()).
-        self.unread = True
         self.scopes = set()
+        # Changed since this connection last read the generation (see current()).
+        self.unread = set()
 
     def __call__(self):
         if not self.committed:
@@ -129,9 +129,9 @@ def _changed(scopes):
     announcement = getattr(_local, "announcement", None)
     if announcement is None or announcement.committed:
         announcement = _local.announcement = _Announcement()
-    announcement.unread = True
     # A rolled-back savepoint leaves its scopes here: bumped for nothing, never missed.
     announcement.scopes |= scopes
+    announcement.unread |= scopes
     # Registered for every change, so a rolled-back savepoint can't take the only one with
     # it; the first to run bumps, the others do nothing.
     transaction.on_commit(announcement)
@@ -151,8 +151,8 @@ def current(cache, scopes=()):
         and transaction.get_connection().in_atomic_block
     ):
         # This connection is about to read its own uncommitted changes.
-        announcement.unread = False
-        _bump_shared(announcement.scopes)
+        _bump_shared(announcement.unread)
+        announcement.unread = set()
     keys = [GENERATION_KEY, *(_key(scope) for scope in scopes)]
     values = cache.get_many(keys)
     missing = [key for key in keys if values.get(key) is None]

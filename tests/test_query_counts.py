@@ -56,3 +56,18 @@ def test_feed_query_count(client, django_assert_num_queries):
     # digests, items, links, categories, tags
     with django_assert_num_queries(5):
         client.get(reverse("blog:feed"))
+
+
+@pytest.mark.parametrize("comments", [2, 30])
+def test_digest_page_with_comments_query_count(client, django_assert_num_queries, comments):
+    digest = seed(1)[0]
+    parent = None
+    for n in range(comments):
+        parent = factories.make_comment(digest, f"Comment {n}", parent=parent if n % 3 else None)
+    # The first reader draws every comment (their rows as models, then one update to store
+    # them); the next ones take them as stored.
+    with django_assert_num_queries(DIGEST_QUERIES + 2):
+        client.get(digest.get_absolute_url())
+    with django_assert_num_queries(DIGEST_QUERIES):
+        response = client.get(digest.get_absolute_url())
+    assert response.content.decode().count('class="comment"') == comments
