@@ -5,6 +5,8 @@ Blog knows nothing of any cache: `shared()` renders, unless an app layered above
 a keeper with `keep_with()` (caching/ does, in its AppConfig.ready()).
 """
 
+from django.conf import settings
+
 _keeper = None
 # What changes more often than the rest of a page, for `about`: every comment (the site's
 # comment feed, the counts on lists of digests), and the comments on one digest.
@@ -31,3 +33,37 @@ def shared(name, render, about=()):
     if _keeper is None:
         return render()
     return _keeper(name, render, about)
+
+
+# Drawings: a part drawn for one object (a card, a feed entry), the same for every reader,
+# which need not be drawn again while what it is drawn from is unchanged.
+
+_drawings = None
+
+
+def keep_drawings_with(store):
+    """From now on drawn(...) returns store(...) (caching/ installs one)."""
+    global _drawings
+    _drawings = store
+
+
+def drawn(kind, objects, version, render, sources=()):
+    """{object's pk: HTML}: render(object) for each object, or what was drawn for it before
+    while version(object) (the data it is drawn from, as a tuple) and the templates and
+    modules named in sources are unchanged; without a store installed, all drawn now."""
+    objects = list(objects)
+    if _drawings is None:
+        return {obj.pk: render(obj) for obj in objects}
+    return _drawings(kind, objects, version, render, tuple(sources))
+
+
+def media_urls_expire():
+    """Whether media addresses carry a signature that expires (a private S3 bucket): then
+    no part showing one may be kept."""
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    return bool(options.get("querystring_auth"))
+
+
+def fields_of(obj):
+    """The values of an object's own columns, for a version."""
+    return tuple(str(getattr(obj, field.attname)) for field in obj._meta.concrete_fields)

@@ -26,9 +26,10 @@ class CachingConfig(AppConfig):
         from comments.models import DigestComment
         from comments.signals import comments_updated
 
-        from . import fragments
+        from . import drawings, fragments
 
         shared_parts.keep_with(fragments.cached)
+        shared_parts.keep_drawings_with(drawings.drawn)
         # Everything a cached page shows.
         watched = (Digest, MediaItem, RelatedLink, Category, Tag, Site)
         for model in (*watched, MenuLink, FlatPage):
