@@ -26,6 +26,8 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import ngettext
 
+from blog import fragments
+
 from . import avatars, editing, profiles
 from .models import DigestComment
 from .session import OWN_COMMENTS
@@ -116,17 +118,16 @@ def assemble(steps, listing):
     Pieces drawn anew are stored (one query per WRITE_BATCH)."""
     reader, is_open, max_level = listing["reader"], listing["is_open"], listing["max_level"]
     keys, needed = {}, {}
+    # A signed avatar address expires (a private bucket): such a piece is drawn every time.
+    expiring = fragments.media_urls_expire()
     for step in steps:
         entry = step["comment"]
         if entry is None:
             continue
-        keys[entry.pk] = piece_key(entry, is_open and entry.level < max_level)
-        if (
-            entry.html_key != keys[entry.pk]
-            or not entry.html
-            or reader is not None
-            and _may_be_personal(reader, entry)
-        ):
+        kept = not (expiring and entry.account_avatar)
+        keys[entry.pk] = piece_key(entry, is_open and entry.level < max_level) if kept else ""
+        stale = not keys[entry.pk] or entry.html_key != keys[entry.pk] or not entry.html
+        if stale or (reader is not None and _may_be_personal(reader, entry)):
             needed[entry.pk] = entry
     _load_models(needed)
     template = get_template(TEMPLATE)
@@ -141,10 +142,11 @@ def assemble(steps, listing):
         elif reader is not None and is_personal(reader, entry.model):
             out.append(template.render({**shared, "comment": entry.model, "request": reader}))
         else:
-            if entry.html_key != keys[entry.pk] or not entry.html:
+            if not keys[entry.pk] or entry.html_key != keys[entry.pk] or not entry.html:
                 entry.html = template.render({**shared, "comment": entry.model})
                 entry.html_key = keys[entry.pk]
-                drawn.append(entry)
+                if entry.html_key:
+                    drawn.append(entry)
             out.append(entry.html)
         if step["opens"]:
             if step["folded"]:

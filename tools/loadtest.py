@@ -444,22 +444,30 @@ RENDERED_TARGETS = {"digest 250": 15, "digest 2500": 150, "home": 5, "feed 20": 
 
 def report_rendered(env):
     """Seed a digest with 2,500 comments and print the rendered timings (a child process)."""
-    say("\nrendered (no page cache, no fragments), sequential, in-process, median of 20…")
+    say(
+        "\nrendered: no page cache, no fragments; stored drawings (comments, cards, feed "
+        "entries, items) in use; sequential, in-process (test client), median of 20…"
+    )
     mode_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": "0", "DJANGO_FRAGMENT_CACHE_SECONDS": "0"}
     out = subprocess.run(  # noqa: S603
         [sys.executable, __file__, "rendered"],
         env=mode_env, check=True, capture_output=True, text=True,
     ).stdout.splitlines()[-1]  # fmt: skip
     timed = json.loads(out)
-    say(f"{'page':<12} {'bytes':>8} {'median ms':>9} {'p90 ms':>7} {'queries':>7} {'target':>7}")
+    say(
+        f"{'page':<12} {'bytes':>8} {'median ms':>9} {'p90 ms':>7} {'queries':>7} "
+        f"{'target':<14} {'redrawn ms':>10}"
+    )
     for name, row in timed["pages"].items():
         target = RENDERED_TARGETS[name]
         verdict = "PASS" if row["median_ms"] <= target else "MISS"
         say(
             f"{name:<12} {row['bytes']:>8} {row['median_ms']:>9.1f} {row['p90_ms']:>7.1f} "
-            f"{row['queries']:>7} {verdict} ≤ {target} ms"
+            f"{row['queries']:>7} {verdict + ' ≤ ' + str(target) + ' ms':<14} "
+            f"{row['first_ms']:>10.1f}"
         )
-    say(f"peak RSS of the timing process: {timed['rss_mb']:.0f} MB")
+    say("redrawn ms: one request after every stored drawing was dropped (a new template)")
+    say(f"peak RSS of the timing process: {timed['rss_mb']:.0f} MB (target ≤ {MEMORY_MB} MB)")
 
 
 def time_rendered():
@@ -478,11 +486,15 @@ def time_rendered():
     from django.test.utils import CaptureQueriesContext
 
     from blog.models import Digest
+    from caching.models import Drawing
     from comments.models import DigestComment
 
     newest, second = Digest.objects.published().order_by("-published_at")[:2]
     if not DigestComment.objects.for_digest(second).exists():
         seed_comments(second, 2500)
+        # Timed in a fresh process: its memory is a worker's, not the seeder's.
+        shutil.rmtree(WORK, ignore_errors=True)
+        os.execv(sys.executable, [sys.executable, __file__, "rendered"])  # noqa: S606
     pages = {
         "digest 250": newest.get_absolute_url(),
         "digest 2500": second.get_absolute_url(),
@@ -492,6 +504,13 @@ def time_rendered():
     client, timed = Client(), {}
     for name, path in pages.items():
         client.get(path)  # warm-up: templates, the Sites row, connections
+        # Every stored drawing dropped, as after a deploy of new templates: this request
+        # draws every comment, card, entry and item again and stores them.
+        DigestComment.objects.update(html="")  # its key goes too
+        Drawing.objects.all().delete()
+        started = time.perf_counter()
+        client.get(path)
+        first_ms = (time.perf_counter() - started) * 1000
         with CaptureQueriesContext(connection) as queries:
             response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
@@ -507,6 +526,7 @@ def time_rendered():
             "median_ms": round(statistics.median(timings), 2),
             "p90_ms": round(sorted(timings)[int(0.9 * len(timings)) - 1], 2),
             "queries": query_count,
+            "first_ms": round(first_ms, 2),
         }
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"pages": timed, "rss_mb": rss_mb}))
