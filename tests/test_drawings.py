@@ -6,32 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.test.signals import template_rendered
 from django.urls import reverse
 
 from caching import drawings
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
-
-
-@pytest.fixture
-def drawn():
-    """The templates drawn since the last call, by name."""
-    names = []
-
-    def record(sender, template, **kwargs):
-        names.append(template.name)
-
-    template_rendered.connect(record)
-
-    def since():
-        made = list(names)
-        names.clear()
-        return made
-
-    yield since
-    template_rendered.disconnect(record)
 
 
 def text(client, url):
