@@ -20,7 +20,7 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Case, CharField, QuerySet, TextField, Value, When
+from django.db import connection
 from django.template.loader import get_template
 from django.utils import translation
 from django.utils.html import escape
@@ -36,7 +36,6 @@ TEMPLATE = "comments/_comment.html"
 # The templates and modules a stored piece comes from: a change to any makes a new version.
 SOURCES = (TEMPLATE, "comments/_avatar.html")
 MODULES = (avatars, editing, profiles)
-WRITE_BATCH = 500
 
 
 @functools.cache
@@ -115,7 +114,7 @@ def is_personal(request, comment):
 def assemble(steps, listing):
     """The thread's <li>s from flatten()'s steps over entries(): stored pieces, and the
     comments of listing["reader"] (None: a reader with none here) drawn for them alone.
-    Pieces drawn anew are stored (one query per WRITE_BATCH)."""
+    Pieces drawn anew are stored (one more query)."""
     reader, is_open, max_level = listing["reader"], listing["is_open"], listing["max_level"]
     keys, needed = {}, {}
     # A signed avatar address expires (a private bucket): such a piece is drawn every time.
@@ -170,17 +169,21 @@ def _load_models(needed):
         entry.model = comment
 
 
-def store(comments):
-    """Keep freshly drawn pieces; no signal is sent, as nothing a reader sees changed."""
-    comments = list(comments)
-    for start in range(0, len(comments), WRITE_BATCH):
-        batch = comments[start : start + WRITE_BATCH]
-        html = Case(*(When(pk=c.pk, then=Value(c.html)) for c in batch), output_field=TextField())
-        key = Case(
-            *(When(pk=c.pk, then=Value(c.html_key)) for c in batch), output_field=CharField()
-        )
-        rows = DigestComment.objects.filter(pk__in=[c.pk for c in batch])
-        QuerySet.update(rows, html=html, html_key=key)  # not the queryset's: no signal
+def store(entries):
+    """Keep freshly drawn pieces, in one statement run for each (one query); no signal is
+    sent, as nothing a reader sees changed."""
+    rows = [(entry.html, entry.html_key, entry.pk) for entry in entries]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = DigestComment._meta
+    # Names from the model, quoted; every value a parameter.
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote('html')} = %s, {quote('html_key')} = %s "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _folded(count):
