@@ -455,17 +455,18 @@ def report_rendered(env):
     ).stdout.splitlines()[-1]  # fmt: skip
     timed = json.loads(out)
     say(
-        f"{'page':<12} {'bytes':>8} {'median ms':>9} {'p90 ms':>7} {'queries':>7} "
+        f"{'page':<12} {'bytes':>8} {'median ms':>9} {'p90 ms':>7} {'cpu ms':>6} {'queries':>7} "
         f"{'target':<14} {'redrawn ms':>10}"
     )
     for name, row in timed["pages"].items():
         target = RENDERED_TARGETS[name]
-        verdict = "PASS" if row["median_ms"] <= target else "MISS"
+        verdict = f"{'PASS' if row['median_ms'] <= target else 'MISS'} ≤ {target} ms"
         say(
             f"{name:<12} {row['bytes']:>8} {row['median_ms']:>9.1f} {row['p90_ms']:>7.1f} "
-            f"{row['queries']:>7} {verdict + ' ≤ ' + str(target) + ' ms':<14} "
+            f"{row['cpu_ms']:>6.1f} {row['queries']:>7} {verdict:<14} "
             f"{row['first_ms']:>10.1f}"
         )
+    say("cpu ms: this process's CPU time, median (the rest of the machine hardly moves it)")
     say("redrawn ms: one request after every stored drawing was dropped (a new template)")
     say(f"peak RSS of the timing process: {timed['rss_mb']:.0f} MB (target ≤ {MEMORY_MB} MB)")
 
@@ -516,15 +517,17 @@ def time_rendered():
         assert response.status_code == 200, (path, response.status_code)
         assert response.get("X-Page-Cache", "") in ("", "bypass"), response.get("X-Page-Cache")
         query_count = len(queries)
-        timings = []
+        timings, cpu = [], []
         for _ in range(RENDERED_RUNS):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             response = client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         timed[name] = {
             "bytes": len(response.content),
             "median_ms": round(statistics.median(timings), 2),
             "p90_ms": round(sorted(timings)[int(0.9 * len(timings)) - 1], 2),
+            "cpu_ms": round(statistics.median(cpu), 2),
             "queries": query_count,
             "first_ms": round(first_ms, 2),
         }
