@@ -9,10 +9,14 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from . import fragments
 from .models import Category, Digest
 from .text import xml_chars
 
 FEED_SIZE = 20
+CONTENT = "blog/_digest_feed_content.html"
+# What an entry's content is drawn with, besides its data.
+SOURCES = (CONTENT, "blog.embeds")
 
 
 class XMLSafeFeed:
@@ -80,7 +84,29 @@ class LatestDigestsFeed(Feed):
         return reverse("blog:digest-list")
 
     def items(self):
-        return Digest.objects.published().for_feed()[:FEED_SIZE]
+        return self.with_content(Digest.objects.published().for_feed()[:FEED_SIZE])
+
+    def with_content(self, digests):
+        """The digests, each with its entry's content drawn once per version for every
+        reader (blog.fragments.drawn)."""
+        digests = list(digests)
+        contents = fragments.drawn(
+            "feed-entry", digests, self.content_version, self.draw_content, sources=SOURCES
+        )
+        for digest in digests:
+            digest.feed_content = contents[digest.pk]
+        return digests
+
+    def content_version(self, digest):
+        """What an entry's content is drawn from (as Digest.objects.for_feed() fetches it)."""
+        items = [
+            (fragments.fields_of(item), [fragments.fields_of(link) for link in item.links.all()])
+            for item in digest.media_items.all()
+        ]
+        return (self.site_root, fragments.fields_of(digest), items)
+
+    def draw_content(self, digest):
+        return render_to_string(CONTENT, {"digest": digest, "site_root": self.site_root})
 
     def item_title(self, item):
         return item.title
@@ -103,12 +129,7 @@ class LatestDigestsFeed(Feed):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
 
     def item_extra_kwargs(self, item):
-        content = render_to_string(
-            "blog/_digest_feed_content.html",
-            {"digest": item, "site_root": self.site_root},
-            request=self.request,
-        )
-        return {"content": content}
+        return {"content": item.feed_content}
 
 
 class LatestDigestsAtomFeed(LatestDigestsFeed):
@@ -133,7 +154,7 @@ class CategoryFeed(LatestDigestsFeed):
         return category.get_absolute_url()
 
     def items(self, category):
-        return (
+        return self.with_content(
             Digest.objects.published()
             .filter(categories__in=category.with_descendants())
             .distinct()

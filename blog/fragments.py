@@ -5,15 +5,28 @@ Blog knows nothing of any cache: `shared()` renders, unless an app layered above
 a keeper with `keep_with()` (caching/ does, in its AppConfig.ready()).
 """
 
+import functools
+import hashlib
 import threading
 from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
 
 _keeper = None
 _local = threading.local()
+# What changes more often than the rest of a page, for `about`: every comment (the site's
+# comment feed, the counts on lists of digests), and the comments on one digest.
+COMMENTS = "comments"
+
+
+def comments_of(slug):
+    """The comments on the digest with this slug (its page, comment feed and list)."""
+    return f"{COMMENTS}:{slug}"
 
 
 def keep_with(keeper):
-    """From now on shared(name, render) returns keeper(name, render)."""
+    """From now on shared(name, render, about) returns keeper(name, render, about)."""
     global _keeper
     _keeper = keeper
 
@@ -30,8 +43,57 @@ def uncached():
         _local.off = before
 
 
-def shared(name, render):
-    """render()'s HTML, from the installed keeper when there is one; name says what it shows."""
+def shared(name, render, about=()):
+    """render()'s HTML, from the installed keeper when there is one; name says what it shows.
+
+    about: what the part shows that changes more often than the rest (COMMENTS,
+    comments_of(slug)), for the keeper to know when it is stale.
+    """
     if _keeper is None or getattr(_local, "off", False):
         return render()
-    return _keeper(name, render)
+    return _keeper(name, render, about)
+
+
+# Drawings: a part drawn for one object (a card, a feed entry), the same for every reader,
+# which need not be drawn again while what it is drawn from is unchanged.
+
+_drawings = None
+
+
+def keep_drawings_with(store):
+    """From now on drawn(...) returns store(...) (caching/ installs one)."""
+    global _drawings
+    _drawings = store
+
+
+def drawn(kind, objects, version, render, sources=()):
+    """{object's pk: HTML}: render(object) for each object, or what was drawn for it before
+    while version(object) (the data it is drawn from, as a tuple) and the templates and
+    modules named in sources are unchanged; without a store installed, all drawn now."""
+    objects = list(objects)
+    if _drawings is None or getattr(_local, "off", False):
+        return {obj.pk: render(obj) for obj in objects}
+    return _drawings(kind, objects, version, render, tuple(sources))
+
+
+def media_urls_expire():
+    """Whether media addresses carry a signature that expires (a private S3 bucket): then
+    no part showing one may be kept."""
+    options = settings.STORAGES["default"].get("OPTIONS", {})
+    return bool(options.get("querystring_auth"))
+
+
+def fields_of(obj):
+    """The values of an object's own columns, for a version."""
+    return tuple(str(getattr(obj, field.attname)) for field in obj._meta.concrete_fields)
+
+
+@functools.cache
+def catalogs_version():
+    """A hash of the compiled translation catalogs (LOCALE_PATHS), once per process: a part
+    drawn in one version of a translation is drawn again after `make messages`."""
+    version = hashlib.blake2b(digest_size=8)
+    for folder in settings.LOCALE_PATHS:
+        for path in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")):
+            version.update(path.read_bytes())
+    return version.hexdigest()

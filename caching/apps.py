@@ -33,18 +33,24 @@ class CachingConfig(AppConfig):
         from comments.models import DigestComment
         from comments.signals import comments_updated
 
-        from . import fragments
+        from . import drawings, fragments
 
         shared_parts.keep_with(fragments.cached)
-        # Everything a cached page shows. Comments: every save and delete, whatever the
-        # state (posted, confirmed, approved in the admin or its bulk actions, held,
-        # marked spam, deleted), and edits made with QuerySet.update().
-        watched = (Digest, MediaItem, RelatedLink, Category, Tag, DigestComment, Site)
+        shared_parts.keep_drawings_with(drawings.drawn)
+        # Everything a cached page shows.
+        watched = (Digest, MediaItem, RelatedLink, Category, Tag, Site)
         for model in (*watched, MenuLink, FlatPage):
             watch(model, model._meta.label_lower)
+        # Comments: every save and delete, whatever the state (posted, confirmed, approved
+        # in the admin or its bulk actions, held, marked spam, deleted), and edits made
+        # with QuerySet.update(); they make only the pages that show comments stale.
+        post_save.connect(_comment_changed, sender=DigestComment, dispatch_uid="caching.c.save")
+        post_delete.connect(_comment_changed, sender=DigestComment, dispatch_uid="caching.c.del")
         for through in (Digest.categories.through, Digest.tags.through):
             m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"caching.{through}")
-        comments_updated.connect(_changed, sender=DigestComment, dispatch_uid="caching.update")
+        comments_updated.connect(
+            _comments_updated, sender=DigestComment, dispatch_uid="caching.update"
+        )
         for label in OTHER_MODELS:
             try:
                 model = apps.get_model(label)
@@ -65,6 +71,23 @@ def _changed(sender, **kwargs):
     from .generation import content_changed
 
     content_changed()
+
+
+def _comment_changed(sender, instance, **kwargs):
+    _comments_updated(sender, object_pks=[instance.object_pk])
+
+
+def _comments_updated(sender, object_pks=None, **kwargs):
+    """Comments on these digests (their object_pk) changed: the pages showing them."""
+    from blog.fragments import COMMENTS, comments_of
+    from blog.models import Digest
+    from blog.text import parse_id
+
+    from .generation import scopes_changed
+
+    ids = {parse_id(pk) for pk in object_pks or ()} - {None}
+    slugs = Digest.objects.filter(pk__in=ids).values_list("slug", flat=True) if ids else ()
+    scopes_changed({COMMENTS, *(comments_of(slug) for slug in slugs)})
 
 
 def _m2m_changed(sender, action, **kwargs):

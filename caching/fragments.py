@@ -4,7 +4,9 @@ digest's list of public comments, the site menu. blog.fragments.shared() comes h
 caching.apps has installed cached() as its keeper.
 
 An entry carries the page generation (caching.generation) it was rendered under, so every
-change that makes cached pages stale makes these stale too, on every node; and, like a
+change that makes cached pages stale makes these stale too, on every node (a digest's
+comment list also carries its comments' scope, the list of digest cards that of every
+comment, for their counts); and, like a
 page, it never outlives PAGE_CACHE_SECONDS or the next scheduled publication.
 FRAGMENT_CACHE_SECONDS = 0 turns fragments off (the query-count tests do).
 """
@@ -24,8 +26,9 @@ from .store import lifetime, lookup, store
 log = logging.getLogger(__name__)
 
 
-def cached(name, render):
-    """render()'s HTML, from the cache while nothing has changed; name says what it shows."""
+def cached(name, render, about=()):
+    """render()'s HTML, from the cache while nothing has changed; name says what it shows,
+    about the scopes (caching.generation) it also changes with."""
     seconds = settings.FRAGMENT_CACHE_SECONDS
     cache = page_cache()
     if seconds <= 0 or not usable(cache):
@@ -33,7 +36,7 @@ def cached(name, render):
     # The language is part of the key: the HTML is in it (DJANGO_LANGUAGE_CODE).
     key = f"pages:fragment:{get_language()}:" + hashlib.sha256(repr(name).encode()).hexdigest()
     try:
-        generation, entry = lookup(cache, key)
+        generation, entry = lookup(cache, key, about)
     except DatabaseError:
         raise  # the generation row: render() would only wait for the database again
     except Exception:

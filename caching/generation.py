@@ -1,6 +1,14 @@
 """The page generation: every stored page and fragment carries the one it was rendered
 under, and an entry of another generation is a miss. content_changed() makes a new one.
 
+Scopes narrow it: a page or fragment that also shows something that changes more often
+than the rest (a digest's comments, the comment counts in lists) names that scope, and
+carries the site's generation and the scope's (the names: blog.fragments). A change to
+comments (scopes_changed()) makes a new generation of their scopes only, so a new comment
+re-renders its digest's page, the comment feeds and the lists with their counts, and
+leaves every other page and fragment where it is. With a cache local to each process,
+every scope is the one database row.
+
 With a shared cache (Redis) the generation sits beside the pages, so a change made on one
 node is seen at once by every node. With a cache local to each process (LocMemCache, no
 REDIS_URL) workers share nothing but the database, so the generation is a database row
@@ -31,6 +39,11 @@ from .models import Generation
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
+SCOPE_KEY = "pages:generation:"
+
+
+def _key(scope):
+    return GENERATION_KEY if scope is None else SCOPE_KEY + scope
 
 
 def page_cache():
@@ -57,10 +70,11 @@ def _new_generation():
     return secrets.token_hex(8)
 
 
-def _bump_shared():
-    log.debug("page generation bumped (shared cache)")
+def _bump_shared(scopes=(None,)):
+    """A new generation for each scope (None: the site's, which every entry carries)."""
+    log.debug("page generation bumped (shared cache): %s", ", ".join(map(str, scopes)))
     try:
-        page_cache().set(GENERATION_KEY, _new_generation(), timeout=None)
+        page_cache().set_many({_key(s): _new_generation() for s in scopes}, timeout=None)
     except Exception:
         # Redis unreachable: pages are served uncached meanwhile, and stored pages
         # expire after PAGE_CACHE_SECONDS at most.
@@ -78,13 +92,14 @@ class _Announcement:
 
     def __init__(self):
         self.committed = False
+        self.scopes = set()
         # Changed since this connection last read the generation (see current()).
-        self.unread = True
+        self.unread = set()
 
     def __call__(self):
         if not self.committed:
             self.committed = True
-            _bump_shared()
+            _bump_shared(self.scopes)
 
 
 # Connections are per thread, and so is the transaction an announcement belongs to.
@@ -93,25 +108,38 @@ _local = threading.local()
 
 def content_changed():
     """Something readers see has changed: every cached page is stale, on every node."""
+    _changed({None})
+
+
+def scopes_changed(scopes):
+    """What these scopes show changed: the entries that name one are stale, on every node;
+    other pages and fragments stay."""
+    _changed(set(scopes))
+
+
+def _changed(scopes):
     if not (enabled() or settings.FRAGMENT_CACHE_SECONDS > 0) or not usable(page_cache()):
         return
     if is_local(page_cache()):
         _bump_row()  # in the transaction: other workers see one change when it commits
         return
     if not transaction.get_connection().in_atomic_block:
-        _bump_shared()
+        _bump_shared(scopes)
         return
     announcement = getattr(_local, "announcement", None)
     if announcement is None or announcement.committed:
         announcement = _local.announcement = _Announcement()
-    announcement.unread = True
+    # A rolled-back savepoint leaves its scopes here: bumped for nothing, never missed.
+    announcement.scopes |= scopes
+    announcement.unread |= scopes
     # Registered for every change, so a rolled-back savepoint can't take the only one with
     # it; the first to run bumps, the others do nothing.
     transaction.on_commit(announcement)
 
 
-def current(cache):
-    """The generation entries are stored under now (None: the shared cache is down)."""
+def current(cache, scopes=()):
+    """The generation entries of these scopes are stored under now, the site's and each
+    scope's in one value (None: the shared cache is down)."""
     if is_local(cache):
         value = Generation.objects.filter(pk=1).values_list("value", flat=True).first()
         return str(value or 0)
@@ -123,10 +151,15 @@ def current(cache):
         and transaction.get_connection().in_atomic_block
     ):
         # This connection is about to read its own uncommitted changes.
-        announcement.unread = False
-        _bump_shared()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+        _bump_shared(announcement.unread)
+        announcement.unread = set()
+    keys = [GENERATION_KEY, *(_key(scope) for scope in scopes)]
+    values = cache.get_many(keys)
+    missing = [key for key in keys if values.get(key) is None]
+    if missing:
+        for key in missing:
+            cache.add(key, _new_generation(), timeout=None)
+        values.update(cache.get_many(missing))
+    if any(values.get(key) is None for key in keys):
+        return None
+    return ":".join(values[key] for key in keys)

@@ -18,7 +18,9 @@ hours) is far older than PAGE_CACHE_SECONDS can ever make it.
 
 Invalidation: every entry carries the generation it was rendered under
 (caching.generation); an entry of another generation is a miss. Saving or deleting
-anything a page shows (caching.apps) makes a new generation, on every node at once.
+anything a page shows (caching.apps) makes a new generation, on every node at once; a
+comment only that of the pages showing comments (scopes()): its digest's page and
+comment feed, the site's comment feed, and the lists of digests with their counts.
 Time: caching.store.
 
 Conditional requests: stored pages carry a weak ETag (a hash of the page without its
@@ -41,6 +43,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
+from blog import fragments
 from comments.session import OWN_COMMENTS, REMEMBER_COOKIE
 
 from .generation import enabled, page_cache
@@ -67,6 +70,18 @@ CACHED_ROUTES = frozenset(
         "comments:feed",
     }
 )
+# Routes that also show comments (blog.fragments): a comment changes these and no other.
+LISTS = frozenset(
+    {
+        "blog:digest-list",
+        "blog:digest-list-page",
+        "blog:archive-year",
+        "blog:archive-month",
+        "blog:category-detail",
+        "blog:tag-detail",
+    }
+)
+ONE_DIGEST = frozenset({"blog:digest-detail", "comments:digest-feed"})
 # Query parameters a cached page may have: each value gives one more entry. Any other
 # (search terms, ?replytocom=, tracking tags) is rendered fresh rather than filling the cache.
 CACHED_PARAMS = frozenset({"page"})
@@ -101,6 +116,17 @@ def is_personal(request):
         return True
     # len() reads the stored messages without marking them as shown.
     return len(messages.get_messages(request)) > 0
+
+
+def scopes(request):
+    """What the page shows that changes more often than the rest (caching.generation):
+    a digest's comments, or every comment (the site's comment feed, the counts on lists)."""
+    match = request.resolver_match
+    if match.view_name in ONE_DIGEST:
+        return (fragments.comments_of(match.kwargs["slug"]),)
+    if match.view_name in LISTS or match.view_name == "comments:feed":
+        return (fragments.COMMENTS,)
+    return ()
 
 
 def cache_key(request):
@@ -140,7 +166,7 @@ class PageCacheMiddleware:
         key = cache_key(request)
         cache = page_cache()
         try:
-            generation, entry = lookup(cache, key)
+            generation, entry = lookup(cache, key, scopes(request))
         except DatabaseError:
             raise
         except Exception:

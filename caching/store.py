@@ -18,9 +18,10 @@ from blog.models import Digest
 from .generation import current, is_local
 
 
-def lookup(cache, key):
-    """(generation, stored entry or None) for an entry stored by store()."""
-    generation = current(cache)
+def lookup(cache, key, scopes=()):
+    """(generation, stored entry or None) for an entry stored by store(); the generation
+    is the site's and that of each scope the entry shows (caching.generation)."""
+    generation = current(cache, scopes)
     if is_local(cache):
         return generation, cache.get(key)
     if generation is None:

@@ -24,9 +24,13 @@ class DigestCommentQuerySet(models.QuerySet):
         return self.filter(state=DigestComment.State.PUBLIC)
 
     def update(self, **kwargs):
-        """As QuerySet.update(), and says so (signals.comments_updated): no post_save is sent."""
-        rows = super().update(**kwargs)
-        comments_updated.send(sender=self.model, rows=rows)
+        """As QuerySet.update(), and says so (signals.comments_updated, with the object_pk
+        of the digests concerned): no post_save is sent.
+        The comments' stored HTML is to be drawn again (comments.rendering)."""
+        listening = comments_updated.has_listeners(self.model)
+        object_pks = set(self.values_list("object_pk", flat=True)) if listening else ()
+        rows = super().update(html_key="", **kwargs)
+        comments_updated.send(sender=self.model, rows=rows, object_pks=object_pks)
         return rows
 
 
@@ -62,6 +66,10 @@ class DigestComment(XtdComment):
     # Same text, same digest, same author: stored once, also when two posts race.
     # NULL (not "") for comments without one, e.g. imported: unique allows many NULLs.
     fingerprint = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    # The comment as every reader sees it in a thread, drawn once per html_key (the hash of
+    # what it was drawn from: see comments.rendering), not by saving the comment.
+    html = models.TextField(blank=True, editable=False)
+    html_key = models.CharField(max_length=24, blank=True, editable=False)
 
     objects = DigestCommentManager()
 
@@ -89,6 +97,9 @@ class DigestComment(XtdComment):
             setattr(self, flag, value)
         if self.submit_date is None:
             self.submit_date = timezone.now()
+        self.html_key = ""  # drawn again with what changed (comments.rendering)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "html_key"}
         # Skip XtdComment.save(): it places replies outside any lock. comments.threading does it.
         super(XtdComment, self).save(*args, **kwargs)
 

@@ -91,6 +91,28 @@ def empty_counters(request):
 
 
 @pytest.fixture
+def drawn():
+    """The names of the templates drawn since the last call (as the test runner reports
+    each render)."""
+    from django.test.signals import template_rendered
+
+    names = []
+
+    def record(sender, template, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(record)
+
+    def since():
+        made = list(names)
+        names.clear()
+        return made
+
+    yield since
+    template_rendered.disconnect(record)
+
+
+@pytest.fixture
 def no_page_cache(settings):
     """Every request renders its whole page (caching off): for tests counting queries."""
     settings.PAGE_CACHE_SECONDS = 0

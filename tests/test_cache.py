@@ -635,3 +635,62 @@ def test_a_new_provider_shows_its_button_at_once(client, digest):
     )  # fmt: skip
     app.sites.add(Site.objects.get_current())
     assert "Log in with Corp SSO" in text(get(client, url))
+
+
+# A comment makes stale only what shows comments ----------------------------------------
+
+
+def test_a_comment_leaves_other_digests_and_feeds_in_the_cache(client, digest, backend):
+    other = factories.make_digest("Another digest")
+    factories.make_comment(other, "Already here.")
+    pages = {
+        "commented": digest.get_absolute_url(),
+        "other": other.get_absolute_url(),
+        "home": reverse("blog:digest-list"),
+        "comments feed": reverse("comments:feed"),
+        "feed": reverse("blog:feed"),
+        "sitemap": reverse("blog:sitemap"),
+    }
+    for url in pages.values():
+        get(client, url)
+    assert all(state(get(client, url)) == "hit" for url in pages.values())
+
+    factories.make_comment(digest, "A new comment.")
+
+    seen = {name: get(client, url) for name, url in pages.items()}
+    assert "A new comment." in text(seen["commented"]) and "1 comment" in text(seen["commented"])
+    assert "1 comment" in text(seen["home"]) and "2 comments" not in text(seen["home"])
+    assert "A new comment." in text(seen["comments feed"])
+    assert state(seen["commented"]) == state(seen["home"]) == "miss"
+    assert state(seen["comments feed"]) == "miss"
+    if backend == "redis":  # a local cache has one generation row for everything
+        assert state(seen["other"]) == state(seen["feed"]) == state(seen["sitemap"]) == "hit"
+
+
+def test_moderating_in_bulk_changes_the_digest_it_concerns(client, digest, backend):
+    other = factories.make_digest("Another digest")
+    held = factories.make_comment(digest, "Held for a while.", state=State.HELD)
+    urls = [digest.get_absolute_url(), other.get_absolute_url()]
+    for url in urls:
+        get(client, url)
+    assert "Held for a while." not in text(get(client, urls[0]))
+
+    DigestComment.objects.filter(pk=held.pk).set_state(State.PUBLIC)
+
+    assert "Held for a while." in text(get(client, urls[0]))
+    if backend == "redis":
+        assert state(get(client, urls[1])) == "hit"
+
+
+def test_a_comment_leaves_the_sidebar_but_not_the_comment_list(client, digest, fresh_pages):
+    other = factories.make_digest("Another digest")
+    home, url = reverse("blog:digest-list"), digest.get_absolute_url()
+    get(client, home)
+    get(client, url)
+    get(client, other.get_absolute_url())
+
+    factories.make_comment(digest, "Fresh words.")
+
+    assert "Fresh words." in text(get(client, url))
+    assert "1 comment" in text(get(client, home))
+    assert "Fresh words." not in text(get(client, other.get_absolute_url()))

@@ -47,7 +47,7 @@ WORK = Path(tempfile.mkdtemp(prefix="digestblog-loadtest-"))
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed"])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed", "rendered"])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="digestblog_loadtest")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
@@ -56,10 +56,15 @@ def main():
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rendered-only", action="store_true", help="only the sequential rendered timings"
+    )
     args = parser.parse_args()
     try:
         if args.command == "seed":
             seed_and_count()
+        elif args.command == "rendered":
+            time_rendered()
         else:
             run(args)
     finally:
@@ -125,6 +130,8 @@ def run(args):
     rows, memory = [], {}
     try:
         for mode, (page_seconds, fragment_seconds) in MODES.items():
+            if args.rendered_only:
+                break
             mode_env = {
                 **env,
                 "DJANGO_PAGE_CACHE_SECONDS": str(page_seconds),
@@ -147,7 +154,9 @@ def run(args):
                 memory[mode] = server.worker_rss_mb()
     finally:
         flush_prefix(args.redis, prefix)
-    report(rows, memory, args, tool)
+    if rows:
+        report(rows, memory, args, tool)
+    report_rendered(env)
 
 
 def say(message):
@@ -367,42 +376,15 @@ COMMENT = (
 
 
 def seed_and_count():
-    import random
-    from datetime import timedelta
-
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from django.utils import timezone
-
-    from blog.sanitize import render_comment_text
-    from comments.models import DigestComment
-    from comments.services import create_comment
     from tools.bench import seed
 
     newest = seed(100, 5)
-    rng = random.Random(250)  # noqa: S311 (reproducible shape, not security)
-    comment_html = render_comment_text(COMMENT)
-    start = timezone.now() - timedelta(days=2)
-    placed = []
-    for n in range(250):
-        open_parents = [c for c in placed if c.level < 4]
-        parent = None if n < 30 or rng.random() < 0.15 else rng.choice(open_parents)
-        comment = create_comment(
-            newest,
-            parent,
-            user_name=f"Reader {n}",
-            user_email=f"reader{n}@example.com",
-            user_url="https://example.com/" if n % 3 == 0 else "",
-            comment=COMMENT,
-            comment_html=comment_html,
-            state=DigestComment.State.PUBLIC,
-            submit_date=start + timedelta(minutes=n),
-            ip_address="192.0.2.1",
-        )
-        placed.append(comment)
+    placed = seed_comments(newest, 250)
     pages = {"home": "/", "digest": newest.get_absolute_url(), "feed": "/feed/"}
     print(
         json.dumps(
@@ -416,6 +398,141 @@ def seed_and_count():
             }
         )
     )
+
+
+def seed_comments(digest, count):
+    """`count` public comments on digest, in threads up to five levels deep (the same
+    shape for the same count)."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blog.sanitize import render_comment_text
+    from comments.models import DigestComment
+    from comments.services import create_comment
+
+    rng = random.Random(count)  # noqa: S311 (reproducible shape, not security)
+    comment_html = render_comment_text(COMMENT)
+    start = timezone.now() - timedelta(days=2)
+    placed = []
+    for n in range(count):
+        open_parents = [c for c in placed if c.level < 4]
+        parent = None if n < 30 or rng.random() < 0.15 else rng.choice(open_parents)
+        comment = create_comment(
+            digest,
+            parent,
+            user_name=f"Reader {n}",
+            user_email=f"reader{n}@example.com",
+            user_url="https://example.com/" if n % 3 == 0 else "",
+            comment=COMMENT,
+            comment_html=comment_html,
+            state=DigestComment.State.PUBLIC,
+            submit_date=start + timedelta(minutes=n),
+            ip_address="192.0.2.1",
+        )
+        placed.append(comment)
+    return placed
+
+
+# The "rendered" yardstick: nothing cached, one request at a time ---------------------
+
+RENDERED_RUNS = 20
+# ms per request, sequential, median of RENDERED_RUNS (issue 12).
+RENDERED_TARGETS = {"digest 250": 15, "digest 2500": 150, "home": 5, "feed 20": 10}
+
+
+def report_rendered(env):
+    """Seed a digest with 2,500 comments and print the rendered timings (a child process)."""
+    say(
+        "\nrendered: no page cache, no fragments; stored drawings (comments, cards, feed "
+        "entries, items) in use; sequential, in-process (test client), median of 20…"
+    )
+    mode_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": "0", "DJANGO_FRAGMENT_CACHE_SECONDS": "0"}
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "rendered"],
+        env=mode_env, check=True, capture_output=True, text=True,
+    ).stdout.splitlines()[-1]  # fmt: skip
+    timed = json.loads(out)
+    say(
+        f"{'page':<12} {'bytes':>8} {'median ms':>9} {'p90 ms':>7} {'cpu ms':>6} {'queries':>7} "
+        f"{'target':<14} {'redrawn ms':>10}"
+    )
+    for name, row in timed["pages"].items():
+        target = RENDERED_TARGETS[name]
+        verdict = f"{'PASS' if row['median_ms'] <= target else 'MISS'} ≤ {target} ms"
+        say(
+            f"{name:<12} {row['bytes']:>8} {row['median_ms']:>9.1f} {row['p90_ms']:>7.1f} "
+            f"{row['cpu_ms']:>6.1f} {row['queries']:>7} {verdict:<14} "
+            f"{row['first_ms']:>10.1f}"
+        )
+    say("cpu ms: this process's CPU time, median (the rest of the machine hardly moves it)")
+    say("redrawn ms: one request after every stored drawing was dropped (a new template)")
+    say(f"peak RSS of the timing process: {timed['rss_mb']:.0f} MB (target ≤ {MEMORY_MB} MB)")
+
+
+def time_rendered():
+    """Child: the 250- and 2,500-comment digests, the home page, the 20-entry feed, each
+    requested RENDERED_RUNS times after a warm-up, timed around the whole request."""
+    import resource
+    import statistics
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from blog.models import Digest
+    from caching.models import Drawing
+    from comments.models import DigestComment
+
+    newest, second = Digest.objects.published().order_by("-published_at")[:2]
+    if not DigestComment.objects.for_digest(second).exists():
+        seed_comments(second, 2500)
+        # Timed in a fresh process: its memory is a worker's, not the seeder's.
+        shutil.rmtree(WORK, ignore_errors=True)
+        os.execv(sys.executable, [sys.executable, __file__, "rendered"])  # noqa: S606
+    pages = {
+        "digest 250": newest.get_absolute_url(),
+        "digest 2500": second.get_absolute_url(),
+        "home": "/",
+        "feed 20": "/feed/",
+    }
+    client, timed = Client(), {}
+    for name, path in pages.items():
+        client.get(path)  # warm-up: templates, the Sites row, connections
+        # Every stored drawing dropped, as after a deploy of new templates: this request
+        # draws every comment, card, entry and item again and stores them.
+        DigestComment.objects.update(html="")  # its key goes too
+        Drawing.objects.all().delete()
+        started = time.perf_counter()
+        client.get(path)
+        first_ms = (time.perf_counter() - started) * 1000
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        assert response.get("X-Page-Cache", "") in ("", "bypass"), response.get("X-Page-Cache")
+        query_count = len(queries)
+        timings, cpu = [], []
+        for _ in range(RENDERED_RUNS):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+        timed[name] = {
+            "bytes": len(response.content),
+            "median_ms": round(statistics.median(timings), 2),
+            "p90_ms": round(sorted(timings)[int(0.9 * len(timings)) - 1], 2),
+            "cpu_ms": round(statistics.median(cpu), 2),
+            "queries": query_count,
+            "first_ms": round(first_ms, 2),
+        }
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"pages": timed, "rss_mb": rss_mb}))
 
 
 def count_queries(path):

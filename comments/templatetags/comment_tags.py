@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from blog import fragments
 from blog.text import parse_id
 
-from .. import avatars, editing, feeds, profiles
+from .. import avatars, editing, feeds, rendering
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -87,27 +87,29 @@ def comment_section(context, digest):
     is_open = comments_open(digest)
     listing = {"request": request, "digest": digest, "is_open": is_open, "own": own}
     listing["max_level"] = max_level()
+    listing["reader"] = None
 
     def render_listing():
         State = DigestComment.State
         visible = Q(state__in=[State.PUBLIC, State.REMOVED]) | Q(
             pk__in=own, state__in=[State.HELD, State.UNVERIFIED]
         )
-        comments = list(
-            DigestComment.objects.for_digest(digest).filter(visible).select_related("user")
-        )
-        profiles.attach_avatars(comments)
+        comments = rendering.entries(DigestComment.objects.for_digest(digest).filter(visible))
         listing["tree"] = build_tree(comments)
         listing["count"] = sum(1 for c in comments if c.state == State.PUBLIC)
         collapse = listing["count"] > settings.COMMENTS_COLLAPSE_AFTER
         listing["steps"] = flatten(listing["tree"], collapse=collapse)
+        listing["thread"] = mark_safe(rendering.assemble(listing["steps"], listing))  # noqa: S308
         return get_template("comments/_list.html").render(listing)
 
-    if own or "replytocom" in request.GET or _may_edit_here(request, digest):
+    if own or _may_edit_here(request, digest):
+        listing["reader"] = request  # their own comments are drawn for them alone
+        html = render_listing()
+    elif "replytocom" in request.GET:
         html = render_listing()
     else:
         key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
-        html = fragments.shared(key, render_listing)
+        html = fragments.shared(key, render_listing, about=(fragments.comments_of(digest.slug),))
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
@@ -155,8 +157,10 @@ def avatar(comment):
 
 @register.simple_tag(takes_context=True)
 def edit_minutes_left(context, comment):
-    """Minutes the reader may still edit or delete this comment: 0 unless they wrote it."""
-    return editing.minutes_left(context["request"], comment)
+    """Minutes the reader may still edit or delete this comment: 0 unless they wrote it
+    (and 0 in the piece every reader shares, drawn without a request)."""
+    request = context.get("request")
+    return 0 if request is None else editing.minutes_left(request, comment)
 
 
 @register.filter
