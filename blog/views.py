@@ -2,11 +2,9 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import (
     DetailView,
@@ -16,7 +14,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import fragments, text
+from . import text
 from .models import Category, Digest, MediaItem, RelatedLink, Tag
 
 
@@ -71,12 +69,6 @@ class DigestDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         digest = self.object
         context["preview"] = not digest.is_public
-        items = list(digest.media_items.all())
-        for number, item in enumerate(items, 1):
-            item.number = number
-        drawings = fragments.drawn("item", items, item_version, draw_item, sources=ITEM_SOURCES)
-        for item in items:
-            item.drawing = mark_safe(drawings[item.pk])  # noqa: S308 (our template's output)
         if digest.published_at and digest.is_public:
             published = Digest.objects.published().only("title", "slug", "published_at")
             context["previous_digest"] = (
@@ -90,24 +82,6 @@ class DigestDetailView(DetailView):
                 .first()
             )
         return context
-
-
-ITEM = "blog/_media_item.html"
-# What an item is drawn with, besides its data.
-ITEM_SOURCES = (
-    ITEM, "blog/_image.html", "blog.embeds", "blog.renditions",
-    "blog.templatetags.blog_images", "blog.templatetags.blog_tags",
-)  # fmt: skip
-
-
-def item_version(item):
-    """What an item on its digest's page is drawn from: its number, fields and links."""
-    links = [fragments.fields_of(link) for link in item.links.all()]
-    return (item.number, fragments.fields_of(item), links)
-
-
-def draw_item(item):
-    return render_to_string(ITEM, {"item": item, "number": item.number})
 
 
 class DigestPreviewView(DigestDetailView):
