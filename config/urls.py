@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from caching import csrf
+
 # A database outage met outside a view still gets the static 503 page.
 handler500 = "config.middleware.server_error"
 
@@ -15,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("follow/", include("followers.urls")),
     path("likes/", include("likes.urls")),
+    # A CSRF token for a form on a page every reader shares (static/blog/site.js).
+    path("csrf-token/", csrf.token, name="csrf-token"),
     path("", include("blog.urls")),
 ]
 
