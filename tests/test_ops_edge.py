@@ -1,37 +1,32 @@
 """nginx's proxy_cache in front of gunicorn, configured with the very lines of
 docs/deploy.md ("Pages from nginx's cache"): Debian's nginx as a child of the test, on a
-loopback port, with its prefix, cache and logs in a temporary folder.
+loopback port, with its prefix, cache and logs in a temporary folder (tools/nginx_edge.py).
 
 Which requests reached gunicorn is read from its JSON access log: nginx gives every
 request an id (X-Request-ID, sent to gunicorn and back to the reader), and gunicorn logs
 the ids of the requests it answered.
 """
 
-import contextlib
 import html
 import json
 import os
 import re
-import shutil
-import subprocess
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
 from tests.ops_helpers import (  # noqa: F401 (fixtures)
-    BASE_DIR,
     Gunicorn,
     base_env,
     collected_static,
     fetch,
     form_fields,
-    free_port,
     manage,
     ops_media,
     ops_postgres,
 )
+from tools import nginx_edge
 
 EDGE_SECONDS = 1  # DJANGO_EDGE_CACHE_SECONDS: a change shows on the page after this
 PASSWORD = "edge-test-" + "pass-phrase-0f-s0me-length"
@@ -39,110 +34,12 @@ GUEST_EMAIL = f"pat-{os.getpid()}-{time.time_ns()}@example.com"
 SERVED_FROM_CACHE = {"HIT", "UPDATING", "STALE"}
 
 
-def documented_config():
-    """The two nginx blocks of docs/deploy.md: the http level, and the cache lines of
-    `location /` (between its "edge cache" markers)."""
-    doc = (BASE_DIR / "docs" / "deploy.md").read_text()
-    http = re.search(r"```nginx\n# /etc/nginx/conf.d/digestblog-cache.conf\n(.*?)```", doc, re.S)
-    location = re.search(r"# edge cache: begin\n(.*?)\n\s*# edge cache: end", doc, re.S)
-    assert http and location, "docs/deploy.md lost its nginx cache configuration"
-    return http.group(1), location.group(1)
-
-
-def nginx_binary():
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
-    if not found:
+@pytest.fixture(scope="module")
+def edge(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
+    if not nginx_edge.binary():
         if os.environ.get("CI"):
             pytest.fail("nginx is missing: .ci/run installs Debian's nginx")
         pytest.skip("needs nginx (apt-get install nginx)")
-    return found
-
-
-class Nginx:
-    """nginx in the foreground (daemon off, one process), everything under `folder`."""
-
-    def __init__(self, folder, upstream_port):
-        self.folder = Path(folder)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        http, location = documented_config()
-        cache = self.folder / "cache"
-        http = http.replace("/var/cache/nginx/digestblog", str(cache))
-        self.conf = self.folder / "nginx.conf"
-        self.conf.write_text(
-            f"""daemon off;
-master_process off;
-worker_processes 1;
-pid {self.folder}/nginx.pid;
-error_log {self.folder}/error.log warn;
-events {{ worker_connections 128; }}
-http {{
-    access_log {self.folder}/access.log;
-    client_body_temp_path {self.folder}/client_body;
-    proxy_temp_path {self.folder}/proxy;
-    fastcgi_temp_path {self.folder}/fastcgi;
-    uwsgi_temp_path {self.folder}/uwsgi;
-    scgi_temp_path {self.folder}/scgi;
-{http}
-    upstream digestblog {{
-        server 127.0.0.1:{upstream_port} fail_timeout=0;
-        keepalive 4;
-    }}
-    server {{
-        listen 127.0.0.1:{self.port};
-        location / {{
-{location}
-            proxy_pass http://digestblog;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            # A reader's address of its own: the other ops tests' flood counters (the
-            # same database) count 127.0.0.1.
-            proxy_set_header X-Forwarded-For 198.51.100.7;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Request-ID $request_id;
-            proxy_redirect off;
-        }}
-    }}
-}}
-"""
-        )
-
-    def start(self, timeout=15):
-        log = (self.folder / "nginx.out").open("wb")
-        self.process = subprocess.Popen(  # noqa: S603
-            [nginx_binary(), "-p", str(self.folder), "-c", str(self.conf), "-e",
-             str(self.folder / "error.log")],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"nginx exited:\n{self.output()}")
-            with contextlib.suppress(OSError):
-                fetch(self.url + "/healthz", timeout=2)
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise AssertionError(f"nginx did not answer:\n{self.output()}")
-
-    def output(self):
-        parts = [self.folder / "nginx.out", self.folder / "error.log"]
-        return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def edge(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: F811
-    nginx_binary()
     folder = tmp_path_factory.mktemp("edge")
     env = base_env(
         DATABASE_URL=ops_postgres,
@@ -152,7 +49,9 @@ def edge(collected_static, ops_media, ops_postgres, tmp_path_factory):  # noqa: 
         WEB_CONCURRENCY=2,
     )
     gunicorn = Gunicorn(env, folder).start()
-    nginx = Nginx(folder, gunicorn.port).start()
+    # A reader's address of its own: the other ops tests' flood counters (the same
+    # database) count 127.0.0.1.
+    nginx = nginx_edge.Nginx(folder, gunicorn.port, forwarded_for="198.51.100.7").start()
     nginx.gunicorn, nginx.env = gunicorn, env
     yield nginx
     nginx.stop()
