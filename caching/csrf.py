@@ -7,10 +7,11 @@ with. Without JavaScript the form arrives without a token, and failure() — Dja
 CSRF_FAILURE_VIEW — answers with the same form, a token in it, to be sent again: the
 comment form with everything typed, any other form as one "Send again" button.
 
-That second chance is only for a reader who is not signed in and whose browser says the
-form was sent from this site (Origin, or Referer without one). Everything else — signed
-in, or from another site — is refused, with a page saying so: every signed-in action
-keeps Django's CSRF protection whole.
+That second chance is only for a reader with no session (the only ones who get shared
+pages) whose browser says the form was sent from this site (Origin, or Referer without
+one), and never for a password or the admin. Everything else — signed in, a session of
+one's own, another site — is refused, with a page saying so: every signed-in action keeps
+Django's CSRF protection whole.
 """
 
 from urllib.parse import urlsplit
@@ -61,6 +62,8 @@ def may_send_again(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
+    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return False  # a reader with a session gets pages made for them, tokens included
     if request.path.startswith(reverse("admin:index")):
         return False
     if any("password" in name for name in request.POST):
