@@ -79,6 +79,9 @@ STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
 # What {% csrf_token %} renders; a stored page keeps the field, empty.
 CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]+)(")')
 HEADER = "X-Page-Cache"
+# Accept values asking for another representation of the same address (ActivityPub,
+# JSON-LD): never answered with, nor stored as, the page. docs/deploy.md's nginx agrees.
+OTHER_REPRESENTATIONS = ("application/activity+json", "application/ld+json")
 
 
 # Requests --------------------------------------------------------------------------
@@ -86,11 +89,13 @@ HEADER = "X-Page-Cache"
 
 def is_cacheable_request(request):
     match = request.resolver_match
+    accept = request.headers.get("Accept", "")
     return (
         request.method in ("GET", "HEAD")
         and match is not None
         and match.view_name in CACHED_ROUTES
         and all(name in CACHED_PARAMS for name in request.GET)
+        and not any(kind in accept for kind in OTHER_REPRESENTATIONS)
     )
 
 

@@ -1,13 +1,16 @@
-"""Forms on pages every reader shares: no token in the cached page, one fetched when the
-reader starts using a form (static/blog/site.js: tests/test_browser_cached_forms.py),
-a second chance without JavaScript, and CSRF protection kept whole for every signed-in
-action. Clients here enforce CSRF checks, as browsers are held to them."""
+"""Pages every anonymous reader shares: what they tell shared caches, and their forms — no
+token in the cached page, one fetched when the reader starts using a form
+(static/blog/site.js: tests/test_browser_cached_forms.py), a second chance without
+JavaScript, and CSRF protection kept whole for every signed-in action. Clients here
+enforce CSRF checks, as browsers are held to them."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import DigestComment
 from likes.models import Like
@@ -45,6 +48,40 @@ def token_in(page):
 
 def text(response):
     return response.content.decode()
+
+
+def test_shared_caches_may_keep_a_cached_page_a_moment_and_never_a_personal_one(digest, editor):
+    url = digest.get_absolute_url()
+    miss, hit = strict().get(url), strict().get(url)
+    for response in (miss, hit):
+        assert response["Cache-Control"] == (
+            "public, max-age=0, s-maxage=2, stale-while-revalidate=5"
+        )
+        assert not response.cookies
+    assert miss.content == hit.content
+    mine = signed_in(editor).get(url)
+    assert mine["X-Page-Cache"] == "bypass"
+    assert set(mine["Cache-Control"].split(", ")) >= {"private", "no-store"}
+
+
+def test_edge_seconds_never_reach_past_the_next_publication(digest, settings):
+    url = digest.get_absolute_url()
+    factories.make_digest("Soon", published_at=timezone.now() + timedelta(seconds=60))
+    settings.EDGE_CACHE_SECONDS = 300
+    seconds = re.search(r"s-maxage=(\d+)", strict().get(url)["Cache-Control"]).group(1)
+    assert 50 <= int(seconds) <= 60
+    settings.EDGE_CACHE_SECONDS = 0  # shared caches kept out: browsers only
+    assert strict().get(url)["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("accept", ["application/activity+json", "application/ld+json"])
+def test_another_representation_is_never_the_cached_page(digest, accept):
+    url = digest.get_absolute_url()
+    strict().get(url)
+    assert strict().get(url)["X-Page-Cache"] == "hit"
+    other = strict().get(url, HTTP_ACCEPT=accept)
+    assert "X-Page-Cache" not in other
+    assert "public" not in other.get("Cache-Control", "")
 
 
 def test_the_token_endpoint_gives_a_token_and_its_cookie_and_no_cache_keeps_them():
