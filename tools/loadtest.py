@@ -151,16 +151,17 @@ def run(args):
                     measured = seeded["queries"][name][mode]
                     rows.append((name, mode, sizes[name], page, plain, measured))
                 memory[mode] = server.worker_rss_mb()
+        report(rows, memory, args, tool)
         sticks = yardsticks(env, pages, args, tool)
     finally:
         flush_prefix(args.redis, prefix)
-    report(rows, memory, args, tool)
     summary(rows, sticks)
 
 
 def yardsticks(env, pages, args, tool):
     """{page: {"file": run, "edge": run}}: nginx serving the page's bytes from a file, and
     nginx's proxy_cache (docs/deploy.md) in front of the cached app."""
+    sys.path.insert(0, str(ROOT))
     from tools import nginx_edge
 
     if not nginx_edge.binary():
