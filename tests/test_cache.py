@@ -124,9 +124,7 @@ def test_reader_pages_come_from_the_cache(client, digest, name):
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
     # Shared caches may keep it a moment; browsers ask again every time.
-    assert second["Cache-Control"] == (
-        "public, max-age=0, s-maxage=2, stale-while-revalidate=5"
-    )
+    assert second["Cache-Control"] == ("public, max-age=0, s-maxage=2, stale-while-revalidate=5")
 
 
 def test_digest_archives_category_and_tag_pages_are_cached(client):
