@@ -103,8 +103,10 @@ def test_hits_never_reach_gunicorn(edge):
     for _, _, headers, _ in answers:
         assert "s-maxage" in headers["Cache-Control"] and "public" in headers["Cache-Control"]
         assert not headers.get_all("Set-Cookie")
-    # Every reader got the same bytes of each page.
+    # Every reader got the same bytes of each page, with no one's CSRF token in them.
     assert len({body for _, _, _, body in answers}) == 3
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', answers[1][3])
+    assert tokens and set(tokens) == {""}
 
     # What the app doesn't mark public (a search) is never kept.
     searches = [get(edge, "/search/?q=entropy") for _ in range(3)]
