@@ -10,11 +10,18 @@ to them); any request with messages waiting; a browser with the "remember me" co
 (its name and email are filled into the comment form). Responses that set a cookie of
 their own, change the session or say private/no-cache/no-store are not stored.
 
-The comment and subscribe forms carry a CSRF token, and the token must match the
-reader's CSRF cookie. A stored page keeps a placeholder where each token was; every
-reader served from the cache gets a token made for their own cookie (get_token(), which
-also sets the cookie when they have none). The form's signed timestamp (valid two
-hours) is far older than PAGE_CACHE_SECONDS can ever make it.
+Same bytes for every anonymous reader: a stored page keeps its forms' CSRF token fields
+empty, and sets no cookie (the token the render made is dropped, so is the cookie it
+asked for). static/blog/site.js fills the fields in when the reader starts using a form,
+from caching.csrf.token; without JavaScript the form posts without one and
+caching.csrf.failure answers with the same form, token included, to send again. The
+form's signed timestamp (valid two hours) is far older than PAGE_CACHE_SECONDS can make it.
+
+Shared caches: a stored page is sent `Cache-Control: public, max-age=0,
+s-maxage=EDGE_CACHE_SECONDS, stale-while-revalidate=EDGE_STALE_SECONDS`, so a proxy in
+front (nginx proxy_cache, docs/deploy.md) keeps it a few seconds and then asks again with
+If-None-Match, answered 304 from here while nothing changed. Personal pages (bypass) are
+`private, no-store`; the proxy tells them apart by the same cookies (is_personal()).
 
 Invalidation: every entry carries the generation it was rendered under
 (caching.generation); an entry of another generation is a miss. Saving or deleting
@@ -23,10 +30,9 @@ comment only that of the pages showing comments (scopes()): its digest's page an
 comment feed, the site's comment feed, and the lists of digests with their counts.
 Time: caching.store.
 
-Conditional requests: stored pages carry a weak ETag (a hash of the page without its
-CSRF tokens) and Last-Modified (when it was rendered) and answer 304 to a matching
-If-None-Match / If-Modified-Since; `Cache-Control: private, no-cache` makes browsers ask
-every time and keeps shared proxies from storing a page made for one reader's cookie.
+Conditional requests: stored pages carry a weak ETag (a hash of the page) and
+Last-Modified (when it was rendered) and answer 304 to a matching If-None-Match /
+If-Modified-Since; max-age=0 makes browsers ask every time.
 """
 
 import hashlib
@@ -38,7 +44,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import DatabaseError
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import get_language
@@ -87,10 +92,12 @@ ONE_DIGEST = frozenset({"blog:digest-detail", "comments:digest-feed"})
 CACHED_PARAMS = frozenset({"page"})
 # Headers kept with a stored page; the rest belong to one response (cookies, Vary, dates).
 STORED_HEADERS = ("Content-Type", "Content-Language", "X-Robots-Tag", "Link")
-# What {% csrf_token %} renders; the token is swapped for CSRF_PLACEHOLDER when stored.
+# What {% csrf_token %} renders; a stored page keeps the field, empty.
 CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]+)(")')
-CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 HEADER = "X-Page-Cache"
+# Accept values asking for another representation of the same address (ActivityPub,
+# JSON-LD): never answered with, nor stored as, the page. docs/deploy.md's nginx agrees.
+OTHER_REPRESENTATIONS = ("application/activity+json", "application/ld+json")
 
 
 # Requests --------------------------------------------------------------------------
@@ -98,11 +105,13 @@ HEADER = "X-Page-Cache"
 
 def is_cacheable_request(request):
     match = request.resolver_match
+    accept = request.headers.get("Accept", "")
     return (
         request.method in ("GET", "HEAD")
         and match is not None
         and match.view_name in CACHED_ROUTES
         and all(name in CACHED_PARAMS for name in request.GET)
+        and not any(kind in accept for kind in OTHER_REPRESENTATIONS)
     )
 
 
@@ -150,7 +159,12 @@ class PageCacheMiddleware:
             return response
         if plan["state"] == "miss":
             response = self.store(request, response, plan)
-        if not response.has_header("Cache-Control"):
+        if "entry" in plan:
+            shared_cache_control(response, plan["entry"])
+        elif plan["state"] == "bypass":
+            # Made for this reader alone: no cache but theirs may keep it, not even that.
+            patch_cache_control(response, private=True, no_store=True)
+        elif not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_cache=True)
         response.headers.setdefault(HEADER, plan["state"])
         return response
@@ -174,31 +188,26 @@ class PageCacheMiddleware:
             return None
         if generation is None:
             return None  # the cache is down
-        had_csrf_cookie = "CSRF_COOKIE" in request.META
-        if entry and entry["generation"] == generation and entry["expires"] > time.time():
-            request._page_cache = {"state": "hit"}
-            return self.serve(request, entry, had_csrf_cookie)
+        fresh = entry and entry["generation"] == generation and entry["expires"] > time.time()
+        # "csrf": an entry stored before pages lost their tokens (a placeholder in them).
+        if fresh and not entry.get("csrf"):
+            request._page_cache = {"state": "hit", "entry": entry}
+            return self.serve(request, entry)
         request._page_cache = {
             "state": "miss",
             "key": key,
             "generation": generation,
-            "had_csrf_cookie": had_csrf_cookie,
             "csrf_used_before": bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")),
         }
         return None
 
-    def serve(self, request, entry, had_csrf_cookie):
-        if not entry["csrf"] or had_csrf_cookie:
-            # A browser holding its CSRF cookie keeps the token its copy has: a 304 is safe.
-            not_modified = get_conditional_response(
-                request, etag=entry["etag"], last_modified=entry["last_modified"]
-            )
-            if not_modified is not None:
-                return self.validators(not_modified, entry)
-        body = entry["body"]
-        if entry["csrf"]:
-            body = body.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-        response = HttpResponse(body, status=entry["status"])
+    def serve(self, request, entry):
+        not_modified = get_conditional_response(
+            request, etag=entry["etag"], last_modified=entry["last_modified"]
+        )
+        if not_modified is not None:
+            return self.validators(not_modified, entry)
+        response = HttpResponse(entry["body"], status=entry["status"])
         for name, value in entry["headers"]:
             response.headers[name] = value
         return self.validators(response, entry)
@@ -213,7 +222,7 @@ class PageCacheMiddleware:
         if not self.storable(request, response):
             plan["state"] = "not stored"
             return response
-        body, tokens = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", response.content)
+        body, tokens = CSRF_INPUT.subn(rb"\1\3", response.content)
         csrf_used = (
             bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE")) and not plan["csrf_used_before"]
         )
@@ -239,20 +248,23 @@ class PageCacheMiddleware:
             "headers": [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)],
             "body": body,
             "bytes": len(body),
-            "csrf": bool(tokens),
         }
         try:
             store(page_cache(), plan["key"], entry, seconds)
         except Exception:
             log.warning("page cache: could not store a page", exc_info=True)
             return response
+        plan["entry"] = entry
+        if csrf_used:
+            # The token went nowhere but the fields just emptied: no cookie for it either.
+            request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        response.content = body  # this reader gets the bytes every other one will
         self.validators(response, entry)
-        if not tokens or plan["had_csrf_cookie"]:
-            not_modified = get_conditional_response(
-                request, etag=entry["etag"], last_modified=entry["last_modified"]
-            )
-            if not_modified is not None:
-                return self.validators(not_modified, entry)
+        not_modified = get_conditional_response(
+            request, etag=entry["etag"], last_modified=entry["last_modified"]
+        )
+        if not_modified is not None:
+            return self.validators(not_modified, entry)
         return response
 
     def storable(self, request, response):
@@ -270,3 +282,19 @@ class PageCacheMiddleware:
             return False
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
         return vary <= {"cookie", "accept-encoding"}
+
+
+def shared_cache_control(response, entry):
+    """A stored page: the same for every anonymous reader, so shared caches may keep it
+    EDGE_CACHE_SECONDS (never past the entry's own end); browsers ask again every time."""
+    seconds = min(settings.EDGE_CACHE_SECONDS, int(entry["expires"] - time.time()))
+    if seconds < 1:
+        patch_cache_control(response, private=True, no_cache=True)
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=seconds,
+        stale_while_revalidate=settings.EDGE_STALE_SECONDS,
+    )

@@ -251,6 +251,14 @@ PAGE_CACHE_ALIAS = "default"
 # Parts shared by every reader (the archive sidebar, a digest's public comments), also for
 # pages rendered fresh, e.g. for signed-in readers (caching.fragments); 0 turns them off.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("DJANGO_FRAGMENT_CACHE_SECONDS", "600"))
+# Cached pages are the same bytes for every anonymous reader, so a shared cache in front
+# (nginx proxy_cache, docs/deploy.md) may keep them: s-maxage (0: only browsers, private)
+# and stale-while-revalidate of their Cache-Control. A change shows there within these.
+EDGE_CACHE_SECONDS = int(os.environ.get("DJANGO_EDGE_CACHE_SECONDS", "2"))
+EDGE_STALE_SECONDS = int(os.environ.get("DJANGO_EDGE_STALE_SECONDS", "5"))
+# A form sent without its token (cached pages carry none; site.js fetches one) comes back
+# to be sent again instead of a bare 403 (caching/csrf.py).
+CSRF_FAILURE_VIEW = "caching.csrf.failure"
 
 # Passwords, language and time ---------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

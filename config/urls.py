@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from caching import csrf
 from composer.views import manifest
 
 # A database outage met outside a view still gets the static 503 page.
@@ -23,6 +24,8 @@ urlpatterns = [
     path("manifest.webmanifest", manifest, name="manifest"),
     # WebFinger, NodeInfo and the blog's ActivityPub actor (404 unless FEDIVERSE_ENABLED).
     path("", include("fediverse.urls")),
+    # A CSRF token for a form on a page every reader shares (static/blog/site.js).
+    path("csrf-token/", csrf.token, name="csrf-token"),
     path("", include("blog.urls")),
 ]
 

@@ -355,9 +355,13 @@ def comment_form(server):
     cookie the page set)."""
     _, _, home = server.get("/")
     digest = re.search(r'href="(/\d{4}/\d{2}/\d{2}/[\w-]+/)"', home).group(1)
-    _, headers, page = server.get(digest)
+    _, _, page = server.get(digest)
+    fields = form_fields(page)
+    # A page from the cache carries no token: the browser asks for one (static/blog/site.js).
+    _, headers, body = server.get("/csrf-token/")
     csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
-    return digest, form_fields(page), csrf_cookie
+    fields["csrfmiddlewaretoken"] = json.loads(body)["token"]
+    return digest, fields, csrf_cookie
 
 
 def post_comment(server, digest, fields, csrf_cookie):

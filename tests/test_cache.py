@@ -123,7 +123,8 @@ def test_reader_pages_come_from_the_cache(client, digest, name):
     assert (second.status_code, state(second)) == (200, "hit")
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
-    assert "no-cache" in second["Cache-Control"] and "private" in second["Cache-Control"]
+    # Shared caches may keep it a moment; browsers ask again every time.
+    assert second["Cache-Control"] == ("public, max-age=0, s-maxage=2, stale-while-revalidate=5")
 
 
 def test_digest_archives_category_and_tag_pages_are_cached(client):
@@ -452,10 +453,6 @@ def test_a_response_setting_its_own_cookie_is_not_stored(client, digest):
 # CSRF ----------------------------------------------------------------------------------
 
 
-def csrf_token(page):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
 def test_a_cached_comment_form_works_for_every_reader(client, digest):
     approved_author("first@example.com")
     approved_author("second@example.com")
@@ -467,26 +464,27 @@ def test_a_cached_comment_form_works_for_every_reader(client, digest):
     hit = get(second, url)
 
     assert (state(miss), state(hit)) == ("miss", "hit")
-    assert "\x00" not in text(hit)
-    assert csrf_token(text(miss)) != csrf_token(text(hit))
-    assert "csrftoken" in hit.cookies  # a reader without the cookie gets one with the page
+    # The same bytes for both, no token and no cookie: a shared cache may hold them.
+    assert miss.content == hit.content
+    assert 'name="csrfmiddlewaretoken" value=""' in text(hit)
+    assert "csrftoken" not in miss.cookies and "csrftoken" not in hit.cookies
     for reader, email in ((second, "second@example.com"), (first, "first@example.com")):
         data = form_data(digest, email=email, comment=f"From {email}")
-        data["csrfmiddlewaretoken"] = csrf_token(text(get(reader, url)))
+        # What site.js does once the reader starts typing.
+        data["csrfmiddlewaretoken"] = reader.get(reverse("csrf-token")).json()["token"]
         response = post_after_commit(reader, reverse("comments:post"), data)
         assert response.status_code == 302, response.content[:300]
     public = DigestComment.objects.for_digest(digest).public()
     assert public.count() == 2
 
 
-def test_a_reader_without_a_csrf_cookie_gets_the_page_not_a_304(client, digest):
+def test_a_reader_without_a_csrf_cookie_gets_a_304_too(client, digest):
     url = digest.get_absolute_url()
     etag = get(client, url)["ETag"]
     cookieless = Client()
     response = get(cookieless, url, if_none_match=etag)
-    assert response.status_code == 200
-    assert "csrftoken" in response.cookies
-    assert get(cookieless, url, if_none_match=etag).status_code == 304
+    assert response.status_code == 304
+    assert not response.cookies
 
 
 # Off, and Redis down -------------------------------------------------------------------

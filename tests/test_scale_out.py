@@ -301,6 +301,10 @@ def post_comment(browser, page_node, post_node, text, **fields):
     page_url = digest_url(page_node)
     page = browser.get(page_url, timeout=10).text
     data = with_values(_comment_form(page), comment=text, **fields)
+    if ("csrfmiddlewaretoken", "") in data:
+        # A page from the cache has none: the browser asks for one (static/blog/site.js).
+        token = browser.get(f"{page_node.url}/csrf-token/", timeout=10).json()["token"]
+        data = with_values(data, csrfmiddlewaretoken=token)
     headers = {
         "Referer": page_url,
         "X-Forwarded-For": f"198.51.100.{secrets.randbelow(250) + 1}",

@@ -9,8 +9,12 @@
 4. Each time runs wrk (Debian's; locust headless if wrk is missing) against the home
    page, the 250-comment digest and the RSS feed, and against a plain view of the same
    app that returns a fixed body of each page's size (DJANGO_LOADTEST=1 only).
-5. Prints requests/s, p50 and p99, the ratio to the plain view of the same size, queries
-   per page (counted in-process) and the RSS of each gunicorn worker after the load.
+5. Yardsticks (tools/nginx_edge.py, Debian's nginx): nginx serving each page's very bytes
+   from a file (the most this machine can serve), and nginx's proxy_cache as
+   docs/deploy.md configures it in front of the cached app ("edge").
+6. Prints requests/s, p50 and p99, the ratio to the plain view of the same size, queries
+   per page (counted in-process) and the RSS of each gunicorn worker after the load; then
+   each page cached and at the edge as a ratio to the plain view and to the file.
 
 Only loopback addresses are loaded; every run is bounded by --duration.
 """
@@ -35,6 +39,8 @@ BIN = Path(sys.executable).parent
 TARGETS = {"home": 350, "digest": 100}  # uncached req/s from issue 5
 P99_DIGEST_MS = 150
 CACHED_RATIO = 0.60
+CACHED_P99_MS = 30
+EDGE_RATIO = 0.50  # of nginx serving the same bytes from a file
 MEMORY_MB = 120
 # mode: (PAGE_CACHE_SECONDS, FRAGMENT_CACHE_SECONDS). "rendered": every part of every page
 # rendered for every request; "uncached": no page cache (as for signed-in readers and
@@ -51,10 +57,10 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="digestblog_loadtest")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
-    parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=2, help="runs per page (best kept)")
-    parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--rendered-only", action="store_true", help="only the sequential rendered timings"
@@ -152,11 +158,92 @@ def run(args):
                     measured = seeded["queries"][name][mode]
                     rows.append((name, mode, sizes[name], page, plain, measured))
                 memory[mode] = server.worker_rss_mb()
+        sticks = {}
+        if rows:
+            report(rows, memory, args, tool)
+            sticks = yardsticks(env, pages, args, tool)
     finally:
         flush_prefix(args.redis, prefix)
-    if rows:
-        report(rows, memory, args, tool)
+    summary(rows, sticks)
     report_rendered(env)
+
+
+def yardsticks(env, pages, args, tool):
+    """{page: {"file": run, "edge": run}}: nginx serving the page's bytes from a file, and
+    nginx's proxy_cache (docs/deploy.md) in front of the cached app."""
+    sys.path.insert(0, str(ROOT))
+    from tools import nginx_edge
+
+    if not nginx_edge.binary():
+        say("nginx is not installed (apt-get install nginx): no file or edge yardsticks")
+        return {}
+    cached_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": "600", "DJANGO_FRAGMENT_CACHE_SECONDS": "600"}
+    files, folder = WORK / "files", WORK / "nginx"
+    files.mkdir()
+    folder.mkdir()
+    results = {}
+    with Gunicorn(cached_env) as server:
+        for name, path in pages.items():
+            warm_up(server.url + path, "cached")
+            with urllib.request.urlopen(server.url + path, timeout=30) as response:  # noqa: S310
+                (files / f"{name}.html").write_bytes(response.read())
+        port = int(server.url.rsplit(":", 1)[1])
+        with nginx_edge.Nginx(folder, port, files=files, workers=args.workers) as nginx:
+            for name, path in pages.items():
+                edge_state(nginx.url + path)
+                file_run, edge_run = None, None
+                for _ in range(args.rounds):
+                    file_run = best(file_run, load(tool, f"{nginx.file_url}{name}.html", args))
+                    edge_run = best(edge_run, load(tool, nginx.url + path, args))
+                results[name] = {"file": file_run, "edge": edge_run}
+    return results
+
+
+def edge_state(url):
+    """A few requests through nginx until it serves the page from its cache."""
+    for _ in range(10):
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+            response.read()
+            if response.headers.get("X-Cache") == "HIT":
+                return
+    sys.exit(f"{url} is not served from nginx's cache")
+
+
+def summary(rows, sticks):
+    """Each page cached and at the edge, as a ratio to the yardsticks of the same bytes."""
+    cached = {name: (page, plain) for name, mode, _, page, plain, _ in rows if mode == "cached"}
+    if not cached:
+        return
+    say("")
+    say("Yardsticks: plain = the app's plain view of the same size; file = nginx serving the")
+    say("page's bytes from a file; edge = nginx proxy_cache (docs/deploy.md) before the app.")
+    say(
+        f"{'page':<8} {'plain':>7} {'file':>7} {'cached':>7} {'p50':>6} {'p99':>6} "
+        f"{'/plain':>6} {'/file':>6} {'edge':>7} {'p50':>6} {'p99':>6} {'/file':>6}"
+    )
+    verdicts = []
+    for name, (page, plain) in cached.items():
+        stick = sticks.get(name)
+        file_rps = stick["file"]["rps"] if stick else 0.0
+        edge = stick["edge"] if stick else {"rps": 0.0, "p50": 0.0, "p99": 0.0}
+        to_plain = page["rps"] / plain["rps"] if plain["rps"] else 0.0
+        to_file = page["rps"] / file_rps if file_rps else 0.0
+        edge_to_file = edge["rps"] / file_rps if file_rps else 0.0
+        say(
+            f"{name:<8} {plain['rps']:>7.0f} {file_rps:>7.0f} {page['rps']:>7.0f} "
+            f"{page['p50']:>6.1f} {page['p99']:>6.1f} {to_plain:>6.0%} {to_file:>6.0%} "
+            f"{edge['rps']:>7.0f} {edge['p50']:>6.1f} {edge['p99']:>6.1f} {edge_to_file:>6.0%}"
+        )
+        for run in (stick or {}).values():
+            if run["errors"] or run["socket_errors"]:
+                say(f"  ! {name}: {run['errors']} non-2xx, socket errors {run['socket_errors']}")
+        verdicts.append((f"cached {name} p99 ≤ {CACHED_P99_MS} ms", page["p99"] <= CACHED_P99_MS))
+        if stick:
+            label = f"edge {name} ≥ {EDGE_RATIO:.0%} of the file"
+            verdicts.append((label, edge_to_file >= EDGE_RATIO))
+    say("")
+    for label, ok in verdicts:
+        say(f"{'PASS' if ok else 'MISS'}  {label}")
 
 
 def say(message):

@@ -77,6 +77,16 @@ class PostCommentView(View):
         return render(request, "comments/form_page.html", context, status=status)
 
 
+def form_again(request, message):
+    """The comment form page with what the reader sent, to send again (a token missing:
+    caching.csrf); None when the digest is not one that takes comments."""
+    digest = Digest.objects.published().filter(pk=parse_id(request.POST.get("object_pk"))).first()
+    if digest is None:
+        return None
+    form = DigestCommentForm(digest, data=request.POST, user=request.user)
+    return PostCommentView().refuse(request, digest, form, message, 403)
+
+
 class ConfirmView(View):
     """A guest opens the link in the confirmation mail (a button POSTs, so mail scanners don't)."""
 

@@ -139,3 +139,87 @@ document.addEventListener("click", function (event) {
       });
   });
 })();
+
+// CSRF tokens on pages every reader shares: a page from the cache carries its forms' token
+// fields empty (a shared cache may keep it). When the reader starts using a form, the
+// browser gets its CSRF cookie from /csrf-token/; when a form is sent, its field gets the
+// cookie's value (Django takes the cookie's secret as a token), so a cookie set by another
+// request meanwhile (the likes box) can't leave a form with a token that no longer matches.
+// Without JavaScript the form goes without one and the site answers with the same form,
+// token included, to send again.
+(function () {
+  if (!window.fetch) {
+    return;
+  }
+  var COOKIE = "csrftoken";
+  var pending = null;
+
+  function cookie() {
+    var match = document.cookie.match(new RegExp("(?:^|;\\s*)" + COOKIE + "=([^;]+)"));
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function tokenField(form) {
+    return form && form.method === "post" ? form.querySelector("input[name=csrfmiddlewaretoken]") : null;
+  }
+  function getToken() {
+    if (!pending) {
+      pending = fetch("/csrf-token/", { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("csrf-token: " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (data) {
+          return cookie() || data.token;
+        })
+        .catch(function (error) {
+          pending = null;
+          throw error;
+        });
+    }
+    return pending;
+  }
+  document.addEventListener("focusin", function (event) {
+    var form = event.target.closest ? event.target.closest("form") : null;
+    var field = tokenField(form);
+    if (field && !field.value && !cookie()) {
+      getToken().catch(function () {});
+    }
+  });
+  // Capture: before any other handler sends the form (the likes box posts it by fetch).
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      var field = tokenField(form);
+      if (!field) {
+        return;
+      }
+      if (cookie()) {
+        field.value = cookie();
+        return;
+      }
+      if (field.value || form.dataset.csrfTried) {
+        return; // rendered for this reader, or the fetch failed: sent as it is
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      form.dataset.csrfTried = "1";
+      var submitter = event.submitter || null;
+      getToken()
+        .then(function (token) {
+          field.value = token;
+        })
+        .catch(function () {})
+        .then(function () {
+          if (form.requestSubmit) {
+            form.requestSubmit(submitter);
+          } else {
+            form.submit();
+          }
+        });
+    },
+    true
+  );
+})();
