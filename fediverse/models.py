@@ -4,6 +4,7 @@ delivered to whom."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,7 +21,7 @@ class KeyPair(models.Model):
         verbose_name_plural = _("key pairs")
 
     def __str__(self):
-        return f"Key pair of {self.created_at:%Y-%m-%d}"
+        return gettext("Key pair of %(date)s") % {"date": f"{self.created_at:%Y-%m-%d}"}
 
 
 class RemoteActor(models.Model):
@@ -150,7 +151,9 @@ class Reaction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} of {self.digest_id} by {self.actor}"
+        return gettext("%(kind)s of digest %(pk)s by %(actor)s") % {
+            "kind": self.get_kind_display(), "pk": self.digest_id, "actor": self.actor
+        }  # fmt: skip
 
     def get_absolute_url(self):
         return self.digest.get_absolute_url()
@@ -171,7 +174,7 @@ class InboxActivity(models.Model):
         verbose_name_plural = _("inbox activities")
 
     def __str__(self):
-        return f"{self.kind} from {self.actor}"
+        return gettext("%(kind)s from %(actor)s") % {"kind": self.kind, "actor": self.actor}
 
 
 class SeenSignature(models.Model):
