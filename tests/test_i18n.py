@@ -227,6 +227,30 @@ def test_the_admin_we_wrote_speaks_german(client, german, editor):
     assert "Veröffentlicht" in digests and "Ansehen" in digests
 
 
+def test_the_editors_new_tools_speak_german(client, german, editor, settings):
+    """The digest form (its fields, autosave, live preview, composer), its history, the link
+    inbox and the names of the webmention and fediverse models in the admin's index."""
+    settings.FEDIVERSE_ENABLED = True
+    digest = german_digest()
+    client.force_login(editor)
+    form = visible(client.get(f"/admin/blog/digest/{digest.pk}/change/").content.decode())
+    for shown in ("Live-Vorschau zeigen", "Eintrag aus einem Link hinzufügen", "Titelbild",
+                  "Neuer Digest nach diesem Vorbild", "Kommentare erlauben", "Bildunterschrift",
+                  "Überleitung zu den Links", "Oder aus der Mediathek wählen"):  # fmt: skip
+        assert shown in form
+    for english in ("Show live preview", "Allow comments", "Caption", "Published at", "Link inbox"):
+        assert english not in form
+    history = visible(client.get(f"/admin/blog/digest/{digest.pk}/history/").content.decode())
+    assert "Jedes Speichern bewahrt eine Version." in history
+    inbox = visible(client.get("/admin/composer/savedlink/").content.decode())
+    assert "Link-Eingang" in inbox and "Zum nächsten Digest hinzufügen" in inbox
+    index = visible(client.get("/admin/").content.decode())
+    for shown in ("Empfangene Webmentions", "Follower im Fediverse", "Reaktionen", "Sperrliste",
+                  "Kommentare", "Gespeicherte Links", "Zusammenstellen"):  # fmt: skip
+        assert shown in index
+    assert "Fediverses" not in index and "Kommentars" not in index
+
+
 def test_mentions_fediverse_reactions_and_the_embed_card_in_german(client, german, settings, db):
     settings.FEDIVERSE_ENABLED = True
     digest = german_digest()
