@@ -150,7 +150,9 @@ def _formfield(db_field, **kwargs):
 class PendingImageFormMixin(forms.ModelForm):
     """Keeps a valid image upload across a failed save (see the module docstring)."""
 
-    pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
+    pending_image = forms.CharField(
+        label=_("image uploaded earlier"), required=False, widget=forms.HiddenInput
+    )
     library_image = forms.ModelChoiceField(
         LibraryImage.objects.all(),
         required=False,

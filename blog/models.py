@@ -92,16 +92,17 @@ def _on_postgresql(alias):
 
 
 class Category(models.Model):
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
-    )
-    description = models.TextField(blank=True)
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        verbose_name=_("parent category"),
+    )  # fmt: skip
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ("name",)
-        verbose_name_plural = _("categories")
+        verbose_name, verbose_name_plural = _("category"), _("categories")
 
     def __str__(self):
         return self.name
@@ -124,11 +125,12 @@ class Category(models.Model):
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     class Meta:
         ordering = ("name",)
+        verbose_name, verbose_name_plural = _("tag"), _("tags")
 
     def __str__(self):
         return self.name
@@ -142,50 +144,53 @@ class Digest(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
-        max_length=200,
-        unique=True,
+        _("slug"), max_length=200, unique=True,
         help_text=_("The last part of the address; filled from the title."),
-    )
+    )  # fmt: skip
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="digests",
+        related_name="digests", verbose_name=_("author"),
     )  # fmt: skip
     intro = models.TextField(
-        blank=True,
-        help_text=_(
-            "Shown above the list of items. Markdown: *em*, **strong**, [links](https://…)."
-        ),
-    )
+        _("intro"), blank=True,
+        help_text=_("Shown above the list of items. Markdown: *em*, **strong**, "
+                    "[links](https://…)."),
+    )  # fmt: skip
     intro_html = models.TextField(blank=True, editable=False)
     summary = models.CharField(
-        max_length=300, blank=True,
+        _("summary"), max_length=300, blank=True,
         help_text=_("Optional: one or two sentences for search engines and link previews. "
                     "Without it, the intro is used, followed by the item titles when the intro "
                     "is short."),
     )  # fmt: skip
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     published_at = models.DateTimeField(
-        null=True, blank=True, db_index=True,
+        _("published at"), null=True, blank=True, db_index=True,
         help_text=_("A future date schedules the digest: it stays hidden until then."),
     )  # fmt: skip
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    categories = models.ManyToManyField(Category, blank=True, related_name="digests")
-    tags = models.ManyToManyField(Tag, blank=True, related_name="digests")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="digests", verbose_name=_("categories")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="digests", verbose_name=_("tags"))
     cover_image = images.SafeImageField(
-        upload_to="covers/%Y/%m/", blank=True,
+        _("cover image"), upload_to="covers/%Y/%m/", blank=True,
         width_field="cover_width", height_field="cover_height",
         help_text=_("Optional; used for link previews on social sites."),
     )  # fmt: skip
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    cover_alt = models.CharField("cover alt text", max_length=300, blank=True)
-    allow_comments = models.BooleanField(default=True)
+    cover_alt = models.CharField(_("cover alt text"), max_length=300, blank=True)
+    allow_comments = models.BooleanField(_("allow comments"), default=True)
     allow_likes = models.BooleanField(
-        default=True, help_text=_("Readers may like this digest (when likes are on for the site).")
-    )
+        _("allow likes"), default=True,
+        help_text=_("Readers may like this digest (when likes are on for the site)."),
+    )  # fmt: skip
     # Plain text of the intro and the items, kept for search.
     search_text = models.TextField(blank=True, editable=False)
 
@@ -194,6 +199,7 @@ class Digest(models.Model):
     class Meta:
         ordering = (F("published_at").desc(nulls_first=True), "-id")
         get_latest_by = "published_at"
+        verbose_name, verbose_name_plural = _("digest"), _("digests")
 
     def __str__(self):
         return self.title
@@ -264,35 +270,38 @@ class MediaItem(models.Model):
         PAPER = "paper", _("Paper")
         LINK = "link", _("Link")
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="media_items")
-    position = models.PositiveIntegerField(default=0, db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO)
-    title = models.CharField(max_length=300)
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="media_items", verbose_name=_("digest")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VIDEO)
+    title = models.CharField(_("title"), max_length=300)
     source = models.CharField(
-        max_length=300, blank=True,
+        _("source"), max_length=300, blank=True,
         help_text=_("Who made it, e.g. “Max Tegmark at the Center for Brains, Minds and "
                     "Machines”."),
     )  # fmt: skip
-    description = models.TextField(blank=True, help_text=_("Markdown."))
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     description_html = models.TextField(blank=True, editable=False)
     url = models.URLField(
-        "URL", max_length=500, blank=True,
+        _("URL"), max_length=500, blank=True,
         help_text=_("For a video: a YouTube or Vimeo address. "
                     "For an article, paper or link: the page."),
     )  # fmt: skip
     image = images.SafeImageField(
-        upload_to="items/%Y/%m/", blank=True,
+        _("image"), upload_to="items/%Y/%m/", blank=True,
         width_field="image_width", height_field="image_height",
         help_text=_("JPEG, PNG, GIF or WebP. For a video it is shown as the poster."),
     )  # fmt: skip
     image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    alt_text = models.CharField(max_length=300, blank=True)
+    alt_text = models.CharField(_("alt text"), max_length=300, blank=True)
     decorative = models.BooleanField(
-        default=False, help_text=_("Tick if the image adds nothing for someone who cannot see it.")
-    )
-    caption = models.CharField(max_length=500, blank=True)
-    credit = models.CharField(max_length=300, blank=True)
+        _("decorative"), default=False,
+        help_text=_("Tick if the image adds nothing for someone who cannot see it."),
+    )  # fmt: skip
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    credit = models.CharField(_("credit"), max_length=300, blank=True)
     links_heading = models.CharField(
         _("links heading"), max_length=300, blank=True,
         help_text=_("The lead-in shown right before the related links, "
@@ -301,6 +310,7 @@ class MediaItem(models.Model):
 
     class Meta:
         ordering = ("position", "id")
+        verbose_name, verbose_name_plural = _("item"), _("items")
 
     def __str__(self):
         return self.title
@@ -345,12 +355,13 @@ class MediaItem(models.Model):
 
 class RelatedLink(models.Model):
     item = models.ForeignKey(MediaItem, on_delete=models.CASCADE, related_name="links")
-    position = models.PositiveIntegerField(default=0)
-    title = models.CharField(max_length=300)
-    url = models.URLField("URL", max_length=500)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("URL"), max_length=500)
 
     class Meta:
         ordering = ("position", "id")
+        verbose_name, verbose_name_plural = _("related link"), _("related links")
 
     def __str__(self):
         return self.title
@@ -363,12 +374,14 @@ class MenuLink(models.Model):
     """A link in the site header to one of the site's pages (django.contrib.flatpages)."""
 
     page = models.OneToOneField(
-        "flatpages.FlatPage", on_delete=models.CASCADE, related_name="menu_link"
-    )
+        "flatpages.FlatPage", on_delete=models.CASCADE, related_name="menu_link",
+        verbose_name=_("page"),
+    )  # fmt: skip
     label = models.CharField(
-        max_length=40, blank=True, help_text=_("Shown in the header; the page's title if empty.")
-    )
-    position = models.PositiveIntegerField(default=0, db_index=True)
+        _("label"), max_length=40, blank=True,
+        help_text=_("Shown in the header; the page's title if empty."),
+    )  # fmt: skip
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
 
     class Meta:
         ordering = ("position", "pk")

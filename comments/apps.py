@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CommentsConfig(AppConfig):
     """Threaded comments on digests, on top of django-comments-xtd 2.10."""
 
     name = "comments"
+    verbose_name = _("Comments")
 
     def ready(self):
         from django.db.models.signals import post_delete, pre_save

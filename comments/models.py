@@ -78,7 +78,7 @@ class DigestComment(XtdComment):
 
     class Meta:
         ordering = ("thread_id", "order")
-        verbose_name = _("comment")
+        verbose_name, verbose_name_plural = _("comment"), _("comments")
 
     def __str__(self):
         return f"{self.name}: {shorten(self.comment, 50)}"

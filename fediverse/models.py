@@ -4,42 +4,45 @@ delivered to whom."""
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 class KeyPair(models.Model):
     """The blog actor's RSA key pair: made once, on the first use (fediverse.keys)."""
 
-    private_pem = models.TextField(editable=False)
-    public_pem = models.TextField(editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    private_pem = models.TextField(_("private key"), editable=False)
+    public_pem = models.TextField(_("public key"), editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ("-created_at",)
         verbose_name = _("key pair")
+        verbose_name_plural = _("key pairs")
 
     def __str__(self):
-        return f"Key pair of {self.created_at:%Y-%m-%d}"
+        return gettext("Key pair of %(date)s") % {"date": f"{self.created_at:%Y-%m-%d}"}
 
 
 class RemoteActor(models.Model):
     """Someone on another server, as their actor document said when last fetched."""
 
     uri = models.URLField(_("actor id"), max_length=500, unique=True)
-    key_id = models.URLField(max_length=500, db_index=True)
-    public_key_pem = models.TextField()
-    inbox = models.URLField(max_length=500)
-    shared_inbox = models.URLField(max_length=500, blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    handle = models.CharField(max_length=300, blank=True, help_text=_("user@server"))
-    profile_url = models.URLField(max_length=500, blank=True)
-    avatar = models.ImageField(upload_to="avatars/fediverse/", blank=True)
+    key_id = models.URLField(_("key id"), max_length=500, db_index=True)
+    public_key_pem = models.TextField(_("public key"))
+    inbox = models.URLField(_("inbox"), max_length=500)
+    shared_inbox = models.URLField(_("shared inbox"), max_length=500, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    handle = models.CharField(_("handle"), max_length=300, blank=True, help_text=_("user@server"))
+    profile_url = models.URLField(_("profile"), max_length=500, blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to="avatars/fediverse/", blank=True)
     avatar_source = models.URLField(max_length=2000, blank=True, editable=False)
-    fetched_at = models.DateTimeField(default=timezone.now)
+    fetched_at = models.DateTimeField(_("fetched"), default=timezone.now)
 
     class Meta:
         ordering = ("handle",)
         verbose_name = _("remote actor")
+        verbose_name_plural = _("remote actors")
 
     def __str__(self):
         return f"@{self.handle}" if self.handle else self.uri
@@ -55,13 +58,17 @@ class RemoteActor(models.Model):
 class Inbox(models.Model):
     """An inbox we deliver to (a server's shared inbox, or one actor's)."""
 
-    url = models.URLField(max_length=500, unique=True)
+    url = models.URLField(_("address"), max_length=500, unique=True)
     gone_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("It answered 410 Gone: nothing is sent there any more.")
+        _("gone since"),
+        null=True,
+        blank=True,
+        help_text=_("It answered 410 Gone: nothing is sent there any more."),
     )
 
     class Meta:
         ordering = ("url",)
+        verbose_name = _("inbox")
         verbose_name_plural = _("inboxes")
 
     def __str__(self):
@@ -69,14 +76,19 @@ class Inbox(models.Model):
 
 
 class Follower(models.Model):
-    actor = models.OneToOneField(RemoteActor, on_delete=models.CASCADE, related_name="follower")
-    inbox = models.ForeignKey(Inbox, on_delete=models.PROTECT, related_name="followers")
+    actor = models.OneToOneField(
+        RemoteActor, on_delete=models.CASCADE, related_name="follower", verbose_name=_("actor")
+    )
+    inbox = models.ForeignKey(
+        Inbox, on_delete=models.PROTECT, related_name="followers", verbose_name=_("inbox")
+    )
     follow_id = models.URLField(_("Follow activity"), max_length=500, blank=True)
-    followed_at = models.DateTimeField(default=timezone.now)
+    followed_at = models.DateTimeField(_("following since"), default=timezone.now)
 
     class Meta:
         ordering = ("-followed_at",)
         verbose_name = _("fediverse follower")
+        verbose_name_plural = _("fediverse followers")
 
     def __str__(self):
         return str(self.actor)
@@ -89,14 +101,20 @@ class RemoteNote(models.Model):
     """A comment that came as a Note from the fediverse: who wrote it, and its id there."""
 
     comment = models.OneToOneField(
-        "comments.DigestComment", on_delete=models.CASCADE, related_name="remote_note"
+        "comments.DigestComment",
+        on_delete=models.CASCADE,
+        related_name="remote_note",
+        verbose_name=_("comment"),
     )
     uri = models.URLField(_("Note id"), max_length=500, unique=True)
-    actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="notes")
+    actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="notes", verbose_name=_("actor")
+    )
 
     class Meta:
         ordering = ("-pk",)
         verbose_name = _("fediverse reply")
+        verbose_name_plural = _("fediverse replies")
 
     def __str__(self):
         return self.uri
@@ -112,14 +130,20 @@ class Reaction(models.Model):
         LIKE = "Like", _("Like")
         ANNOUNCE = "Announce", _("Boost")
 
-    digest = models.ForeignKey("blog.Digest", on_delete=models.CASCADE, related_name="reactions")
-    actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="reactions")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    digest = models.ForeignKey(
+        "blog.Digest", on_delete=models.CASCADE, related_name="reactions", verbose_name=_("digest")
+    )
+    actor = models.ForeignKey(
+        RemoteActor, on_delete=models.CASCADE, related_name="reactions", verbose_name=_("actor")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     uri = models.URLField(_("activity id"), max_length=500, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
 
     class Meta:
         ordering = ("-created_at",)
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
         constraints = [
             models.UniqueConstraint(
                 fields=("digest", "actor", "kind"), name="fediverse_reaction_once"
@@ -127,7 +151,9 @@ class Reaction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} of {self.digest_id} by {self.actor}"
+        return gettext("%(kind)s of digest %(pk)s by %(actor)s") % {
+            "kind": self.get_kind_display(), "pk": self.digest_id, "actor": self.actor
+        }  # fmt: skip
 
     def get_absolute_url(self):
         return self.digest.get_absolute_url()
@@ -137,10 +163,10 @@ class InboxActivity(models.Model):
     """An accepted (signed, checked) activity that arrived in the inbox, and what came of it."""
 
     uri = models.CharField(_("activity id"), max_length=500, db_index=True)
-    kind = models.CharField(max_length=40)
-    actor = models.CharField(max_length=500)
-    result = models.CharField(max_length=300)
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    actor = models.CharField(_("actor"), max_length=500)
+    result = models.CharField(_("result"), max_length=300)
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ("-received_at", "-pk")
@@ -148,7 +174,7 @@ class InboxActivity(models.Model):
         verbose_name_plural = _("inbox activities")
 
     def __str__(self):
-        return f"{self.kind} from {self.actor}"
+        return gettext("%(kind)s from %(actor)s") % {"kind": self.kind, "actor": self.actor}
 
 
 class SeenSignature(models.Model):
@@ -172,15 +198,20 @@ class Block(models.Model):
         INSTANCE = "instance", _("Server (every account on it)")
         ACTOR = "actor", _("One account (its actor id)")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     value = models.CharField(
-        max_length=500, unique=True, help_text=_("A host name, or an actor's id (https://…).")
+        _("server or account"),
+        max_length=500,
+        unique=True,
+        help_text=_("A host name, or an actor's id (https://…)."),
     )
-    reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ("value",)
+        verbose_name = _("block")
+        verbose_name_plural = _("block list")
 
     def __str__(self):
         return self.value
@@ -194,12 +225,13 @@ class Activity(models.Model):
     """An activity the blog sends (Create, Update, Delete, Accept), stored once, as sent."""
 
     uri = models.URLField(_("activity id"), max_length=500, unique=True)
-    kind = models.CharField(max_length=20)
-    payload = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20)
+    payload = models.JSONField(_("content"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ("-created_at", "-pk")
+        verbose_name = _("activity")
         verbose_name_plural = _("activities")
 
     def __str__(self):
@@ -215,16 +247,23 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         GONE = "gone", _("Inbox gone (410)")
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="deliveries")
-    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("activity")
+    )
+    inbox = models.ForeignKey(
+        Inbox, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("inbox")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         ordering = ("-pk",)
+        verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=("activity", "inbox"), name="fediverse_delivery_once")
@@ -238,16 +277,22 @@ class Publication(models.Model):
     """A digest as the fediverse knows it: its Article id, and whether it is there now."""
 
     digest = models.OneToOneField(
-        "blog.Digest", on_delete=models.SET_NULL, null=True, related_name="publication"
+        "blog.Digest",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="publication",
+        verbose_name=_("digest"),
     )
     uri = models.URLField(_("Article id"), max_length=500, unique=True)
     live = models.BooleanField(default=True, help_text=_("Created and not deleted since."))
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(_("version"), default=0)
     # The digest's updated_at when it was last sent: an older copy is not sent again.
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         ordering = ("-updated_at",)
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
 
     def __str__(self):
         return self.uri

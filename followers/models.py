@@ -47,6 +47,7 @@ class Follower(models.Model):
     class Meta:
         ordering = ("-created_at", "-pk")
         indexes = [models.Index(fields=("state",))]
+        verbose_name, verbose_name_plural = _("follower"), _("followers")
 
     def __str__(self):
         return f"Follower {self.pk}"

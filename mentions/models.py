@@ -31,23 +31,25 @@ class Mention(models.Model):
         REPOST = "repost", _("Repost")
         BOOKMARK = "bookmark", _("Bookmark")
 
-    digest = models.ForeignKey("blog.Digest", on_delete=models.CASCADE, related_name="mentions")
+    digest = models.ForeignKey(
+        "blog.Digest", on_delete=models.CASCADE, related_name="mentions", verbose_name=_("digest")
+    )
     source = models.URLField(_("source"), max_length=500)
     # The target as the sender wrote it (http or https, our host as they know it).
     target = models.URLField(_("target"), max_length=500)
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MENTION)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MENTION)
     # Why it is not shown (verification failed, a spam word...), for editors.
-    reason = models.CharField(max_length=300, blank=True)
-    title = models.CharField(max_length=300, blank=True)
-    excerpt = models.TextField(blank=True)
-    author_name = models.CharField(max_length=200, blank=True)
-    author_url = models.URLField(max_length=500, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    author_name = models.CharField(_("author's name"), max_length=200, blank=True)
+    author_url = models.URLField(_("author's address"), max_length=500, blank=True)
     # Stored for editors; never shown to readers (no image from another site in our pages).
-    author_photo = models.URLField(max_length=500, blank=True)
-    published = models.DateTimeField(null=True, blank=True)
+    author_photo = models.URLField(_("author's photo"), max_length=500, blank=True)
+    published = models.DateTimeField(_("published"), null=True, blank=True)
     # A reply (h-entry in-reply-to the digest) is also a comment in the digest's thread.
     comment = models.OneToOneField(
         "comments.DigestComment",
@@ -55,10 +57,11 @@ class Mention(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="mention",
+        verbose_name=_("comment"),
     )
-    sender_ip = models.GenericIPAddressField(null=True, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
-    verified_at = models.DateTimeField(null=True, blank=True)
+    sender_ip = models.GenericIPAddressField(_("sender's IP address"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
 
     objects = MentionQuerySet.as_manager()
 
@@ -90,16 +93,19 @@ class SentMention(models.Model):
         FAILED = "failed", _("Failed")
 
     digest = models.ForeignKey(
-        "blog.Digest", on_delete=models.CASCADE, related_name="sent_mentions"
+        "blog.Digest",
+        on_delete=models.CASCADE,
+        related_name="sent_mentions",
+        verbose_name=_("digest"),
     )
-    target = models.URLField(max_length=500)
-    endpoint = models.URLField(max_length=500, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
+    target = models.URLField(_("target"), max_length=500)
+    endpoint = models.URLField(_("endpoint"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
     # The digest's content when it was sent: unchanged, it is not sent again.
-    content_hash = models.CharField(max_length=64)
-    sent_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
     class Meta:
         ordering = ("-sent_at",)

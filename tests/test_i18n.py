@@ -17,9 +17,12 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings as django_settings
+from django.urls import reverse
 
 from blog.models import Digest, MediaItem
+from fediverse.models import Reaction, RemoteActor
 from followers.models import Follower
+from mentions.models import Mention
 from tests import factories
 from tests.comment_helpers import post_comment
 from tests.follow_helpers import html_part
@@ -222,6 +225,71 @@ def test_the_admin_we_wrote_speaks_german(client, german, editor):
     digests = visible(client.get("/admin/blog/digest/").content.decode())
     assert "Mir eine Test-Mail der ausgewählten Digests senden" in digests
     assert "Veröffentlicht" in digests and "Ansehen" in digests
+
+
+def test_the_editors_new_tools_speak_german(client, german, editor, settings):
+    """The digest form (its fields, autosave, live preview, composer), its history, the link
+    inbox and the names of the webmention and fediverse models in the admin's index."""
+    settings.FEDIVERSE_ENABLED = True
+    digest = german_digest()
+    client.force_login(editor)
+    form = visible(client.get(f"/admin/blog/digest/{digest.pk}/change/").content.decode())
+    for shown in ("Live-Vorschau zeigen", "Eintrag aus einem Link hinzufügen", "Titelbild",
+                  "Neuer Digest nach diesem Vorbild", "Kommentare erlauben", "Bildunterschrift",
+                  "Überleitung zu den Links", "Oder aus der Mediathek wählen"):  # fmt: skip
+        assert shown in form
+    for english in ("Show live preview", "Allow comments", "Caption", "Published at", "Link inbox"):
+        assert english not in form
+    history = visible(client.get(f"/admin/blog/digest/{digest.pk}/history/").content.decode())
+    assert "Jedes Speichern bewahrt eine Version." in history
+    inbox = visible(client.get("/admin/composer/savedlink/").content.decode())
+    assert "Link-Eingang" in inbox and "Zum nächsten Digest hinzufügen" in inbox
+    index = visible(client.get("/admin/").content.decode())
+    for shown in ("Empfangene Webmentions", "Follower im Fediverse", "Reaktionen", "Sperrliste",
+                  "Kommentare", "Gespeicherte Links", "Zusammenstellen"):  # fmt: skip
+        assert shown in index
+    assert "Fediverses" not in index and "Kommentars" not in index
+
+
+def test_mentions_fediverse_reactions_and_the_embed_card_in_german(client, german, settings, db):
+    settings.FEDIVERSE_ENABLED = True
+    digest = german_digest()
+    when = datetime(2017, 12, 6, 8, tzinfo=UTC)
+    Mention.objects.create(
+        digest=digest, source="https://clara.example/woche", target=digest.get_absolute_url(),
+        state=Mention.State.PUBLIC, kind=Mention.Kind.REPOST, title="Meine Woche",
+        author_name="Clara Bloggerin", author_url="https://clara.example/", received_at=when,
+    )  # fmt: skip
+    Mention.objects.create(
+        digest=digest, source="https://dora.example/merkliste", target=digest.get_absolute_url(),
+        state=Mention.State.PUBLIC, kind=Mention.Kind.BOOKMARK, title="Merkliste",
+        author_name="Dora", excerpt="Zum Nachlesen.", received_at=when,
+    )  # fmt: skip
+    for n, kind in enumerate(("Like", "Like", "Announce")):
+        actor = RemoteActor.objects.create(
+            uri=f"https://social.example/users/u{n}", key_id=f"https://social.example/users/u{n}#k",
+            public_key_pem="-", inbox=f"https://social.example/users/u{n}/inbox",
+        )  # fmt: skip
+        Reaction.objects.create(
+            digest=digest, actor=actor, kind=kind, uri=f"https://social.example/a/{n}"
+        )
+    text = visible(client.get(digest.get_absolute_url()).content.decode())
+    for shown in (
+        "Erwähnungen",
+        "Meine Woche von Clara Bloggerin · Geteilt · 6. Dezember 2017",
+        "Merkliste von Dora · Lesezeichen",
+        "Aus dem Fediverse: 2 Likes, 1-mal geteilt.",
+    ):
+        assert shown in text
+    assert_no_english(text, "digest page with mentions and reactions")
+
+    # The oEmbed card other sites frame: its date and its link to every item.
+    for n in range(4):
+        factories.make_item(digest, title=f"Noch ein Video {n}", description="Kurz.")
+    card = client.get(reverse("blog:digest-card", kwargs=digest.permalink_kwargs()))
+    text = visible(card.content.decode())
+    assert "5. Dezember 2017" in text and "Alle 6 Einträge" in text
+    assert_no_english(text, "embed card")
 
 
 @pytest.mark.browser

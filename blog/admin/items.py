@@ -55,12 +55,17 @@ def fetch_posters_after_commit(model_admin, request, items):
         return
 
     def fetch():
-        _, failures = fetch_missing_posters(items.filter(kind=MediaItem.Kind.VIDEO, image=""))
+        _fetched, failures = fetch_missing_posters(
+            items.filter(kind=MediaItem.Kind.VIDEO, image="")
+        )
         for item, reason in failures:
             model_admin.message_user(
                 request,
-                f"No poster could be fetched for “{item.title}” ({reason}). The video shows a "
-                "plain placeholder; upload a poster image, or save again later to retry.",
+                _(
+                    "No poster could be fetched for “%(title)s” (%(reason)s). The video shows a "
+                    "plain placeholder; upload a poster image, or save again later to retry."
+                )
+                % {"title": item.title, "reason": reason},
                 messages.WARNING,
             )
 
