@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0004_removed_state'),
+        ('comments', '0005_stored_comment_html'),
     ]
 
     operations = [
