@@ -10,21 +10,13 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from blog.models import Digest
-from tests import factories, link_standin
+from tests import link_standin
+from tests.admin_helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YOUTUBE = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-
-
-def log_in(page, live_server):
-    factories.make_editor()
-    page.goto(live_server.url + reverse("admin:index"))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{reverse('admin:index')}")
 
 
 def screenshot(page, name, height=720):

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from blog.drafts import Autosave
 from blog.models import Digest, LibraryImage
 from tests import factories
+from tests.admin_helpers import fill_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,15 +37,6 @@ def live_server_headers(live_server):
 
     with urllib.request.urlopen(live_server.url + "/") as response:  # noqa: S310 (loopback)
         return dict(response.headers)
-
-
-def log_in(page, live_server):
-    factories.make_editor()
-    page.goto(live_server.url + reverse("admin:index"))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{reverse('admin:index')}")
 
 
 def wait_for(page, condition, seconds=15):
@@ -202,9 +194,7 @@ def test_after_the_session_expires_the_autosave_is_offered_on_logging_in_again(p
 
     tab = only_local(page.context.new_page(), live_server)
     tab.goto(change)  # the admin asks to log in again
-    tab.get_by_label("Username").fill("editor")
-    tab.get_by_label("Password").fill("correct horse battery")
-    tab.get_by_role("button", name="Log in").click()
+    fill_log_in(tab)
     tab.wait_for_url(f"**{reverse('admin:blog_digest_change', args=[digest.pk])}")
     tab.get_by_role("alert").get_by_role("button", name="Restore it").click()
     assert tab.locator("#id_intro").input_value().startswith("Written before the session expired.")

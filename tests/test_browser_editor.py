@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from blog.models import Digest
 from tests import factories
+from tests.admin_helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,12 +56,7 @@ def fill_item(page, index, kind, title, **fields):
 
 
 def test_editor_writes_reorders_previews_and_publishes_a_digest(page, live_server):
-    factories.make_editor()
-    page.goto(live_server.url + reverse("admin:index"))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{reverse('admin:index')}")
+    log_in(page, live_server)
 
     # Write: three items of three kinds, one with an uploaded image.
     page.goto(live_server.url + reverse("admin:blog_digest_add"))

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from blog.models import Digest
-from tests import factories
+from tests.admin_helpers import log_in
 from tests.comment_helpers import approved_author
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -78,12 +78,7 @@ def test_reader_pages_and_the_video_player_run_under_the_policy(watched, live_se
 
 def test_admin_runs_under_the_policy(watched, live_server, demo):
     page = watched
-    factories.make_editor()
-    page.goto(live_server.url + reverse("admin:index"))
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{reverse('admin:index')}")
+    log_in(page, live_server)
 
     for url in (
         reverse("admin:blog_digest_changelist"),
