@@ -5,6 +5,7 @@ inbox that checks our signatures with bovine's SignatureChecker, not with our co
 import asyncio
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 
@@ -23,6 +24,13 @@ from tests import loopback
 
 AP = "application/activity+json"
 PUBLIC_KEY, PRIVATE_KEY = generate_rsa_public_private_key()  # once: RSA keys take a while
+
+
+def run_apart(coroutine):
+    """asyncio.run() in a thread of its own: in a whole suite Playwright's sync API (the
+    browser tests) keeps an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _png():
@@ -74,7 +82,7 @@ class Peer:
             async with aiohttp.ClientSession() as session:
                 return await lookup_uri_with_webfinger(session, f"acct:{handle}", domain=site)
 
-        return asyncio.run(run())[0]
+        return run_apart(run())[0]
 
     def post(self, url, activity):
         """A POST signed by bovine's client (draft-cavage, Digest); (status, text)."""
@@ -85,7 +93,7 @@ class Peer:
                 response = await client.post(url, json.dumps(activity))
                 return response.status, await response.text()
 
-        return asyncio.run(run())
+        return run_apart(run())
 
     def signed_headers(self, host, path, body, *, date=None, key_id=None):
         """The headers bovine signs a POST with, for requests a test sends by hand."""
@@ -116,7 +124,7 @@ class Peer:
             return body
 
         checker = SignatureChecker(retrieve)
-        return asyncio.run(checker.validate_signature("post", url, headers, body_of))
+        return run_apart(checker.validate_signature("post", url, headers, body_of))
 
 
 def _handler(peer_box):
