@@ -7,11 +7,13 @@ a keeper with `keep_with()` (caching/ does, in its AppConfig.ready()).
 
 import functools
 import hashlib
+import importlib
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.template.loader import get_template
 
 _keeper = None
 _local = threading.local()
@@ -96,4 +98,19 @@ def catalogs_version():
     for folder in settings.LOCALE_PATHS:
         for path in sorted(Path(folder).glob("*/LC_MESSAGES/*.mo")):
             version.update(path.read_bytes())
+    return version.hexdigest()
+
+
+@functools.cache
+def sources_version(sources):
+    """A hash of what a stored part is drawn with, once per process: the contents of these
+    templates (by name) and modules (by dotted name), and the compiled catalogs."""
+    version = hashlib.blake2b(digest_size=8)
+    for name in sources:
+        if name.endswith((".html", ".txt", ".xml")):
+            path = get_template(name).origin.name
+        else:
+            path = importlib.import_module(name).__file__
+        version.update(Path(path).read_bytes())
+    version.update(catalogs_version().encode())
     return version.hexdigest()

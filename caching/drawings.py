@@ -13,32 +13,14 @@ addresses that expire (AWS_QUERYSTRING_AUTH), everything is drawn for every requ
 
 import functools
 import hashlib
-import importlib
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.template.loader import get_template
 from django.utils import translation
 
 from blog import fragments
-from blog.fragments import media_urls_expire
 
 from .models import Drawing
-
-
-@functools.cache
-def sources_version(sources):
-    """A hash of these templates' (or modules', by dotted name) contents, once per process."""
-    version = hashlib.blake2b(digest_size=8)
-    for name in sources:
-        if name.endswith((".html", ".txt", ".xml")):
-            path = get_template(name).origin.name
-        else:
-            path = importlib.import_module(name).__file__
-        version.update(Path(path).read_bytes())
-    version.update(fragments.catalogs_version().encode())
-    return version.hexdigest()
 
 
 @functools.cache
@@ -50,9 +32,9 @@ def media_base():
 def drawn(kind, objects, version, render, sources):
     if not objects:
         return {}
-    if media_urls_expire():
+    if fragments.media_urls_expire():
         return {obj.pk: render(obj) for obj in objects}
-    base = (sources_version(sources), translation.get_language(), settings.TIME_ZONE)
+    base = (fragments.sources_version(sources), translation.get_language(), settings.TIME_ZONE)
     base += (media_base(), tuple(settings.BLOG_IMAGE_WIDTHS))
     wanted = {}
     for obj in objects:

@@ -15,9 +15,7 @@ Delete links, the minutes left) and their own pending comments ("awaiting modera
 are drawn for that request only, in their place in the thread.
 """
 
-import functools
 import hashlib
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -28,27 +26,16 @@ from django.utils.translation import ngettext
 
 from blog import fragments
 
-from . import avatars, editing, profiles
+from . import editing, profiles
 from .models import DigestComment
 from .session import OWN_COMMENTS
 
 TEMPLATE = "comments/_comment.html"
 # The templates and modules a stored piece comes from: a change to any makes a new version.
-SOURCES = (TEMPLATE, "comments/_avatar.html")
-MODULES = (avatars, editing, profiles)
-
-
-@functools.cache
-def template_version():
-    """A hash of what draws a comment, computed once per process."""
-    version = hashlib.blake2b(digest_size=8)
-    for name in SOURCES:
-        version.update(Path(get_template(name).origin.name).read_bytes())
-    for module in (*MODULES, __import__(__name__, fromlist=["_"])):
-        version.update(Path(module.__file__).read_bytes())
-    version.update(settings.TIME_ZONE.encode())
-    version.update(fragments.catalogs_version().encode())
-    return version.hexdigest()
+SOURCES = (
+    TEMPLATE, "comments/_avatar.html",
+    "comments.avatars", "comments.editing", "comments.profiles", __name__,
+)  # fmt: skip
 
 
 class Entry:
@@ -91,8 +78,8 @@ def piece_key(entry, may_reply):
     save or update of the row clears its key: DigestComment.save, DigestCommentQuerySet)."""
     gravatar = entry.user_email if settings.COMMENTS_GRAVATAR else ""
     parts = (
-        template_version(), translation.get_language(), may_reply, entry.name,
-        entry.account_avatar, gravatar,
+        fragments.sources_version(SOURCES), settings.TIME_ZONE, translation.get_language(),
+        may_reply, entry.name, entry.account_avatar, gravatar,
     )  # fmt: skip
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 

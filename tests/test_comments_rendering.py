@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from comments import actions, rendering
+from blog import fragments
+from comments import actions
 from comments.models import DigestComment
 from tests import factories
 
@@ -96,10 +97,10 @@ def changed_template(settings, tmp_path):
     def deploy():
         engine = settings.TEMPLATES[0]
         settings.TEMPLATES = [{**engine, "DIRS": [str(tmp_path), *engine["DIRS"]]}]
-        rendering.template_version.cache_clear()
+        fragments.sources_version.cache_clear()
 
     yield deploy
-    rendering.template_version.cache_clear()
+    fragments.sources_version.cache_clear()
 
 
 def test_a_changed_template_draws_every_comment_again(digest, changed_template, drawn):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from caching import drawings
+from blog import fragments
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
@@ -92,8 +92,8 @@ def test_a_changed_template_draws_the_cards_again(client, digest_with_items, set
     changed.write_text(changed.read_text().replace('class="card"', 'class="card v2"'))
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [{**engine, "DIRS": [str(tmp_path), *engine["DIRS"]]}]
-    drawings.sources_version.cache_clear()  # as a restart after a deploy does
+    fragments.sources_version.cache_clear()  # as a restart after a deploy does
     try:
         assert 'class="card v2"' in text(client, home)
     finally:
-        drawings.sources_version.cache_clear()
+        fragments.sources_version.cache_clear()
