@@ -104,6 +104,13 @@ def shorten(value, limit, end="…"):
     return "".join(kept).rstrip() + end
 
 
+def one_line(value, limit):
+    """Untrusted text (another site's title, name or summary) as one line of at most limit
+    characters: normalised with NULs dropped, each run of spaces and line breaks one space."""
+    text = normalise(value, drop_nul=True) if isinstance(value, str) else ""
+    return shorten(" ".join(text.split()), limit)
+
+
 def first_grapheme(value):
     """The first character as a reader sees it (a whole flag, a letter with its accent)."""
     match = _GRAPHEME.match(value or "")

@@ -23,7 +23,7 @@ from blog import images
 from blog.embeds import parse_video
 from blog.models import MediaItem
 from blog.sanitize import strip_tags
-from blog.text import normalise, shorten
+from blog.text import one_line, shorten
 
 from . import sources
 from .sources import SourceError
@@ -66,8 +66,7 @@ def plain(value, limit):
     if not isinstance(value, str):
         value = "" if value is None else str(value)
     value = value[: limit * 20]  # 100 KB of text is not read to the end
-    text = html.unescape(strip_tags(value))
-    return shorten(" ".join(normalise(text, drop_nul=True).split()), limit)
+    return one_line(html.unescape(strip_tags(value)), limit)
 
 
 def opening(value, limit=DESCRIPTION_LENGTH):

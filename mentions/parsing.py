@@ -17,7 +17,7 @@ from requests.utils import parse_header_links
 
 from blog.permalinks import host_of
 from blog.sanitize import clean_comment_html, render_comment_text, strip_tags
-from blog.text import normalise, shorten
+from blog.text import normalise, one_line, shorten
 
 from .targets import same_page
 
@@ -121,8 +121,10 @@ def _names(url, targets):
 def _line(value, limit, multiline=False):
     if isinstance(value, dict):  # mf2py 2: {"value": ..., "alt": ...}
         value = value.get("value")
-    text = normalise(value if isinstance(value, str) else "", multiline=multiline, drop_nul=True)
-    return shorten(" ".join(text.split()) if not multiline else text.strip(), limit)
+    if not multiline:
+        return one_line(value, limit)
+    text = normalise(value if isinstance(value, str) else "", multiline=True, drop_nul=True)
+    return shorten(text.strip(), limit)
 
 
 def _url(value):
