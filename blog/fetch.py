@@ -28,6 +28,7 @@ CHUNK = 64 * 1024
 # Ranges some Python versions still call global, though nothing public lives there.
 NOT_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"), ipaddress.ip_network("64:ff9b:1::/48"))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class FetchError(Exception):
@@ -64,7 +65,7 @@ class _Hop:
 
     @property
     def host_header(self):
-        default = {"http": 80, "https": 443}[self.scheme]
+        default = DEFAULT_PORTS[self.scheme]
         return _bracketed(self.host) if self.port == default else self.netloc
 
 
@@ -107,15 +108,24 @@ def post(url, body, *, headers, max_bytes, timeout=None):
 
 def request_host(url):
     """The Host header get() and post() send for url (what a signature must name)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").encode("idna").decode("ascii")
-    port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    return _Hop(url, scheme, host, port, ()).host_header
+    return _Hop(url, *_split(url), ()).host_header
 
 
 def _check(url):
     """The hop to url once its scheme and every address of its host are acceptable."""
+    scheme, host, port = _split(url)
+    addresses = _resolve(host, port)
+    allowed = _allowed_private()
+    if (host, port) not in allowed:
+        for address in addresses:
+            if _refused(address, port, allowed):
+                where = host if host == str(address) else f"{host} (at {address})"
+                raise FetchError(f"{where} is not a public address, so it was not fetched")
+    return _Hop(url.split("#", 1)[0], scheme, host, port, addresses)
+
+
+def _split(url):
+    """(scheme, ASCII host, port) of an http(s) address, or FetchError."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -128,15 +138,12 @@ def _check(url):
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError as exc:
         raise FetchError(f"{url} has an invalid host name") from exc
-    port = port or {"http": 80, "https": 443}[scheme]
-    addresses = _resolve(host, port)
-    allowed = _allowed_private()
-    if (host, port) not in allowed:
-        for address in addresses:
-            if not is_public(address) and (str(address), port) not in allowed:
-                where = host if host == str(address) else f"{host} (at {address})"
-                raise FetchError(f"{where} is not a public address, so it was not fetched")
-    return _Hop(url.split("#", 1)[0], scheme, host, port, addresses)
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+def _refused(address, port, allowed):
+    """Whether address may not be connected to: not public, and not listed in allowed."""
+    return not is_public(address) and (str(address), port) not in allowed
 
 
 def _resolve(host, port):
@@ -159,7 +166,7 @@ def named_private(url):
     try:
         parts = urlsplit(url)
         host, port = parts.hostname or "", parts.port
-        port = port or {"http": 80, "https": 443}[parts.scheme.lower()]
+        port = port or DEFAULT_PORTS[parts.scheme.lower()]
     except (ValueError, KeyError):
         return True
     if host == "localhost" or host.endswith(".localhost"):
@@ -168,7 +175,7 @@ def named_private(url):
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return not is_public(address) and (str(address), port) not in _allowed_private()
+    return _refused(address, port, _allowed_private())
 
 
 def is_public(address):
