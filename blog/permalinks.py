@@ -6,9 +6,8 @@ from urllib.parse import urlsplit
 from django.contrib.sites.models import Site
 from django.urls import Resolver404, resolve
 
+from .fetch import DEFAULT_PORTS
 from .models import Digest
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def host_of(url):
