@@ -47,6 +47,11 @@ def state(digest, request, is_liked):
     context = box_context(digest, request, is_liked, summary.summary(digest.pk))
     # Back to the digest without JavaScript; no message to show (and none used up).
     context.update(next=digest.get_absolute_url(), messages=())
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        # No token minted here: a reader of a shared page gets their cookie from
+        # /csrf-token/ alone (static/blog/site.js). Two answers racing to set one would
+        # leave a form sent with a token that no longer matches the cookie.
+        context["csrf_token"] = ""
     html = render_to_string("likes/_box.html", context, request=request)
     response = JsonResponse({"count": context["count"], "liked": is_liked, "html": html})
     response["Cache-Control"] = "private, no-cache"  # it says whether *you* like it

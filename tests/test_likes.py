@@ -92,6 +92,25 @@ def test_javascript_gets_the_readers_own_state_and_likes_in_place(client, digest
 
 
 @pytest.mark.django_db
+def test_the_box_state_never_sets_a_csrf_cookie_of_its_own(digest):
+    """A shared page's reader gets their CSRF cookie from /csrf-token/ alone: the likes box,
+    fetched at the same moment, must not answer with a second, different one."""
+    reader = Client(enforce_csrf_checks=True)
+    url = reverse("likes:like", args=[digest.pk])
+    response = reader.get(url, **JSON)
+    assert "csrftoken" not in response.cookies
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="">' in response.json()["html"]
+    token = reader.get(reverse("csrf-token"), HTTP_ACCEPT="application/json").json()["token"]
+    # With the cookie from /csrf-token/, the box carries a token that goes with it …
+    secret = reader.cookies["csrftoken"].value
+    response = reader.get(url, **JSON)
+    assert 'name="csrfmiddlewaretoken" value=""' not in response.json()["html"]
+    assert reader.cookies["csrftoken"].value == secret  # … and the cookie stays as it was
+    response = like(reader, digest, HTTP_X_CSRFTOKEN=token, **JSON)
+    assert response.status_code == 200 and response.json()["liked"] is True
+
+
+@pytest.mark.django_db
 def test_a_like_leaves_the_cached_page_alone_and_the_endpoint_is_fresh(client, digest):
     page = Client().get(digest.get_absolute_url())
     assert page["X-Page-Cache"] == "miss"
