@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +17,15 @@ def connect():
     social_account_added.connect(account_added, dispatch_uid="accounts.account_added")
     social_account_removed.connect(account_removed, dispatch_uid="accounts.account_removed")
     post_delete.connect(delete_avatar_file, sender=Profile, dispatch_uid="accounts.avatar_file")
+    # The profile's avatar and link show in the threads the reader commented in.
+    for signal in (post_save, post_delete):
+        signal.connect(profile_changed, sender=Profile, dispatch_uid="accounts.profile_changed")
+
+
+def profile_changed(sender, instance, **kwargs):
+    from comments.tally import authors_changed
+
+    authors_changed(user_ids=[instance.user_id])
 
 
 def _update(account):

@@ -3,14 +3,13 @@ from functools import cached_property
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_comments.models import Comment
 
 from . import embeds, images, renditions
+from .querysets import DigestQuerySet
 from .sanitize import render_author_markdown, strip_tags
 from .text import shorten
 
@@ -18,77 +17,6 @@ from .text import shorten
 # this (such as the stock "These are the latest articles…") says nothing of its own.
 DESCRIPTION_LENGTH = 200
 DESCRIPTION_MIN_INTRO = 120
-
-
-def count_per_row(rows, group_by):
-    """How many of `rows` belong to each row of the outer query (0 when none), as a
-    subquery: `rows` is filtered on an OuterRef, `group_by` is the field that refers to it.
-    A subquery rather than a join keeps the outer query's own counts and dates plain."""
-    counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted), 0)
-
-
-class DigestQuerySet(models.QuerySet):
-    def published(self):
-        """Digests a reader may see: published, and not scheduled for later."""
-        return self.filter(status=Digest.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def scheduled(self):
-        """Digests published with a future date: hidden until their published_at."""
-        return self.filter(status=Digest.Status.PUBLISHED, published_at__gt=timezone.now())
-
-    def with_comment_counts(self):
-        """Annotate comment_count: public comments, counted in the same query."""
-        public = Comment.objects.filter(
-            content_type__app_label="blog",
-            content_type__model="digest",
-            object_pk=Cast(OuterRef("pk"), models.CharField()),
-            is_public=True,
-            is_removed=False,
-        )
-        return self.annotate(comment_count=count_per_row(public, "object_pk"))
-
-    def for_listing(self):
-        """What a list of digest cards needs, in a fixed number of queries."""
-        return self.with_comment_counts().select_related("author").prefetch_related(
-            models.Prefetch("media_items", queryset=MediaItem.objects.only(
-                "id", "digest_id", "position", "title", "kind"
-            )),
-            "categories",
-        )  # fmt: skip
-
-    def for_feed(self):
-        """Everything a digest's full content needs, prefetched."""
-        items = MediaItem.objects.prefetch_related("links")
-        return self.select_related("author").prefetch_related(
-            models.Prefetch("media_items", queryset=items), "categories", "tags"
-        )
-
-    def search(self, query):
-        """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
-        words = query.split()
-        if not words:
-            return self.none()
-        if _on_postgresql(self.db):
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-            vector = SearchVector("title", weight="A") + SearchVector("search_text", weight="B")
-            search_query = SearchQuery(query, search_type="websearch")
-            return (
-                self.annotate(rank=SearchRank(vector, search_query))
-                .filter(rank__gt=0)
-                .order_by("-rank", "-published_at")
-            )
-        condition = Q()
-        for word in words:
-            condition &= Q(title__icontains=word) | Q(search_text__icontains=word)
-        return self.filter(condition)
-
-
-def _on_postgresql(alias):
-    from django.db import connections
-
-    return connections[alias].vendor == "postgresql"
 
 
 class Category(models.Model):
@@ -193,6 +121,10 @@ class Digest(models.Model):
     )  # fmt: skip
     # Plain text of the intro and the items, kept for search.
     search_text = models.TextField(blank=True, editable=False)
+    # Kept by the comments app (comments.threads), never by saving the digest: its public
+    # comments, and a token that is new whenever anything its thread shows has changed.
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    comments_version = models.CharField(max_length=16, blank=True, editable=False)
 
     objects = DigestQuerySet.as_manager()
 

@@ -10,12 +10,15 @@ class CommentsConfig(AppConfig):
     verbose_name = _("Comments")
 
     def ready(self):
-        from django.db.models.signals import post_delete, pre_save
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save, pre_save
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
         from blog.models import Digest
 
+        from . import tally
         from .models import DigestComment
+        from .signals import comments_updated
 
         # No xtd moderator is registered: comments.moderation decides (see its docstring).
         post_migrate.connect(create_cache_tables, sender=self)
@@ -23,6 +26,12 @@ class CommentsConfig(AppConfig):
         # our `state` decides each comment's visibility, so that cascade is switched off.
         pre_save.disconnect(publish_or_unpublish_on_pre_save, sender=DigestComment._meta.label)
         post_delete.connect(delete_comments_of_digest, sender=Digest)
+        # A digest's comment count and thread version (comments.tally).
+        for signal in (post_save, post_delete):
+            signal.connect(tally.comment_saved, sender=DigestComment, dispatch_uid="tally.c")
+        comments_updated.connect(tally.comments_updated, sender=DigestComment, dispatch_uid="tally")
+        post_save.connect(tally.digest_saved, sender=Digest, dispatch_uid="tally.digest")
+        post_save.connect(tally.user_saved, sender=get_user_model(), dispatch_uid="tally.user")
 
 
 def delete_comments_of_digest(sender, instance, using, **kwargs):

@@ -16,6 +16,7 @@ class FediverseConfig(AppConfig):
         from comments.models import DigestComment
 
         from . import publishing
+        from .models import RemoteActor
 
         post_save.connect(publishing.digest_saved, sender=Digest, dispatch_uid="fediverse.saved")
         post_delete.connect(
@@ -24,3 +25,12 @@ class FediverseConfig(AppConfig):
         post_save.connect(
             publishing.comment_saved, sender=DigestComment, dispatch_uid="fediverse.comment"
         )
+        # A remote author's avatar shows in the threads they replied in.
+        post_save.connect(actor_saved, sender=RemoteActor, dispatch_uid="fediverse.actor")
+
+
+def actor_saved(sender, instance, created, **kwargs):
+    from comments.tally import authors_changed
+
+    if not created:
+        authors_changed(comment_ids=instance.notes.values_list("comment_id", flat=True))

@@ -5,7 +5,7 @@ from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from blog.admin import DigestAdmin
-from blog.models import count_per_row
+from blog.querysets import count_per_row
 
 from .models import Like
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 
 from .. import drafts
-from ..models import Digest, MediaItem, count_per_row
+from ..models import Digest, MediaItem
+from ..querysets import count_per_row
 from . import actions as bulk
 from . import drafting, revisions
 from .items import MediaItemInline, fetch_posters_after_commit, keep_in_revision

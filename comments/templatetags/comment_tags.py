@@ -79,8 +79,8 @@ def comment_section(context, digest):
     """The comments under a digest: public ones, the reader's own pending ones, and the form.
 
     The list is the same for every reader who has nothing of their own in it (no pending
-    comment, nothing they may still edit): for them it is rendered once and shared
-    (blog.fragments) until anything changes.
+    comment, nothing they may still edit): for them it is drawn once and kept until
+    anything in it changes (_shared_thread).
     """
     request = context["request"]
     own = own_comment_ids(request)
@@ -108,8 +108,7 @@ def comment_section(context, digest):
     elif "replytocom" in request.GET:
         html = render_listing()
     else:
-        key = ("comments", digest.pk, is_open, listing["max_level"], settings.COMMENTS_GRAVATAR)
-        html = fragments.shared(key, render_listing, about=(fragments.comments_of(digest.slug),))
+        html = _shared_thread(digest, listing, render_listing)
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
@@ -123,6 +122,26 @@ def comment_section(context, digest):
         "is_open": is_open,
         "messages": context.get("messages", ()),  # the subscribe form shows its own
     }
+
+
+# What the thread every reader shares is drawn with, besides each comment's own piece.
+THREAD_SOURCES = ("comments/_list.html", *rendering.SOURCES, __name__)
+
+
+def _shared_thread(digest, listing, render):
+    """The count and thread that every reader with nothing of their own here sees: drawn
+    once per version of the thread (Digest.comments_version, new with every change to
+    it: comments.tally) and of what draws it, and kept (blog.fragments.drawn), so a page
+    reads it whole instead of its comments one by one."""
+
+    def version(digest):
+        return (
+            digest.comments_version, listing["is_open"], listing["max_level"],
+            settings.COMMENTS_GRAVATAR, settings.COMMENTS_COLLAPSE_AFTER,
+        )  # fmt: skip
+
+    drawn = fragments.drawn("thread", [digest], version, lambda _: render(), THREAD_SOURCES)
+    return drawn[digest.pk]
 
 
 def _may_edit_here(request, digest):

@@ -1,0 +1,68 @@
+"""Digests as readers and lists ask for them (Digest.objects)."""
+
+from django.db import models
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+def count_per_row(rows, group_by):
+    """How many of `rows` belong to each row of the outer query (0 when none), as a
+    subquery: `rows` is filtered on an OuterRef, `group_by` is the field that refers to it.
+    A subquery rather than a join keeps the outer query's own counts and dates plain."""
+    counted = rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+class DigestQuerySet(models.QuerySet):
+    def published(self):
+        """Digests a reader may see: published, and not scheduled for later."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Digests published with a future date: hidden until their published_at."""
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_listing(self):
+        """What a list of digest cards needs, in a fixed number of queries."""
+        items = self.model._meta.get_field("media_items").related_model.objects
+        return self.select_related("author").prefetch_related(
+            models.Prefetch("media_items", queryset=items.only(
+                "id", "digest_id", "position", "title", "kind"
+            )),
+            "categories",
+        )  # fmt: skip
+
+    def for_feed(self):
+        """Everything a digest's full content needs, prefetched."""
+        items = self.model._meta.get_field("media_items").related_model.objects
+        items = items.prefetch_related("links")
+        return self.select_related("author").prefetch_related(
+            models.Prefetch("media_items", queryset=items), "categories", "tags"
+        )
+
+    def search(self, query):
+        """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
+        words = query.split()
+        if not words:
+            return self.none()
+        if _on_postgresql(self.db):
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("title", weight="A") + SearchVector("search_text", weight="B")
+            search_query = SearchQuery(query, search_type="websearch")
+            return (
+                self.annotate(rank=SearchRank(vector, search_query))
+                .filter(rank__gt=0)
+                .order_by("-rank", "-published_at")
+            )
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(search_text__icontains=word)
+        return self.filter(condition)
+
+
+def _on_postgresql(alias):
+    from django.db import connections
+
+    return connections[alias].vendor == "postgresql"
