@@ -329,3 +329,18 @@ class MenuLink(models.Model):
 # Models of their own modules (kept apart so this one stays readable).
 from .drafts import Autosave  # noqa: E402, F401
 from .library import LibraryImage  # noqa: E402, F401
+
+
+class SiteVersion(models.Model):
+    """One row: a token, new whenever the menu or the sidebar may show something else
+    (blog.chrome)."""
+
+    value = models.CharField(max_length=16)
+    # When the next scheduled digest goes public: the version is renewed then.
+    next_publication = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self):
+        return f"site version {self.value}"

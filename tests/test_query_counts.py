@@ -25,16 +25,19 @@ def seed(digests, items=5):
     return made
 
 
-# Home: the header's page links, count, digests, items, categories, the cards as drawn
-# before (caching.drawings), then the sidebar's months and categories.
-HOME_QUERIES = 8
-# Digest: the header's page links, digest, items, links, categories, tags, the items as
-# drawn before, previous, next, the comments as drawn before, the sign-in providers
-# configured in the admin, sidebar months and categories, its likes (one query, with
+# Home: the site's version and the menu and sidebar as drawn before (blog.chrome), count,
+# digests, items, categories, the cards as drawn before (caching.drawings).
+HOME_QUERIES = 7
+# Digest: the site's version and the menu and sidebar as drawn before, digest, items,
+# links, categories, tags, the items as drawn before, previous, next, the comments as
+# drawn before, the sign-in providers configured in the admin, its likes (one query, with
 # their total) and its webmentions.
-DIGEST_QUERIES = 15
+DIGEST_QUERIES = 14
 # The first reader of a page draws what was never drawn, and stores it in one more query.
 DRAWING = 1
+# The first reader of a new site version reads the menu's links, the months and the
+# categories in use, and stores the menu and the sidebar drawn (blog.chrome).
+CHROME = 4
 # The first reader of a digest page finds no thread drawn (comments.tally): they read the
 # comments, draw the thread and store it.
 THREAD = 2
@@ -43,7 +46,7 @@ THREAD = 2
 @pytest.mark.parametrize("digests", [3, 10])
 def test_home_page_query_count(client, django_assert_num_queries, digests):
     seed(digests)
-    with django_assert_num_queries(HOME_QUERIES + DRAWING):
+    with django_assert_num_queries(HOME_QUERIES + DRAWING + CHROME):
         client.get(reverse("blog:digest-list"))
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("blog:digest-list"))
@@ -53,7 +56,7 @@ def test_home_page_query_count(client, django_assert_num_queries, digests):
 @pytest.mark.parametrize("items", [1, 5])
 def test_digest_page_query_count(client, django_assert_num_queries, items):
     digests = seed(3, items=items)
-    with django_assert_num_queries(DIGEST_QUERIES + DRAWING + THREAD):
+    with django_assert_num_queries(DIGEST_QUERIES + DRAWING + CHROME + THREAD):
         client.get(digests[1].get_absolute_url())
     with django_assert_num_queries(DIGEST_QUERIES):
         response = client.get(digests[1].get_absolute_url())
@@ -77,7 +80,7 @@ def test_digest_page_with_comments_query_count(client, django_assert_num_queries
         parent = factories.make_comment(digest, f"Comment {n}", parent=parent if n % 3 else None)
     # The first reader also draws every comment (their rows as models, then one update to
     # store them); the next ones read the thread whole in place of the comments.
-    with django_assert_num_queries(DIGEST_QUERIES + DRAWING + THREAD + 2):
+    with django_assert_num_queries(DIGEST_QUERIES + DRAWING + CHROME + THREAD + 2):
         client.get(digest.get_absolute_url())
     with django_assert_num_queries(DIGEST_QUERIES):
         response = client.get(digest.get_absolute_url())

@@ -4,8 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .. import fragments, text
-from ..models import Category, Digest, MenuLink
+from .. import chrome, fragments, text
 
 register = template.Library()
 
@@ -31,33 +30,16 @@ def absolute_uri(context, location=""):
     return context["request"].build_absolute_uri(location)
 
 
-@register.simple_tag
-def archive_nav():
-    """Months with published digests, and the categories in use, for the sidebar.
-
-    The same on every page: rendered once and shared until something changes.
-    """
-    return fragments.shared("archive-nav", _render_archive_nav)
+@register.simple_tag(takes_context=True)
+def archive_nav(context):
+    """Months with published digests, and the categories in use, for the sidebar (blog.chrome)."""
+    return mark_safe(chrome.parts(context.get("request"))["nav"])  # noqa: S308 (our template's output)
 
 
-@register.simple_tag
-def site_menu():
-    """The header's links to the pages an editor chose (MenuLink), shared like the sidebar."""
-    return fragments.shared("site-menu", _render_site_menu)
-
-
-def _render_site_menu():
-    links = MenuLink.objects.select_related("page").filter(page__registration_required=False)
-    return render_to_string("blog/_site_menu.html", {"links": links})
-
-
-def _render_archive_nav():
-    published = Digest.objects.published()
-    context = {
-        "months": published.dates("published_at", "month", order="DESC")[:24],
-        "categories": Category.objects.filter(digests__in=published).distinct(),
-    }
-    return render_to_string("blog/_archive_nav.html", context)
+@register.simple_tag(takes_context=True)
+def site_menu(context):
+    """The header's links to the pages an editor chose (MenuLink), as blog.chrome draws them."""
+    return mark_safe(chrome.parts(context.get("request"))["menu"])  # noqa: S308 (our template's output)
 
 
 @register.simple_tag
