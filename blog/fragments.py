@@ -1,5 +1,6 @@
-"""Parts of pages that are the same for every reader (the archive sidebar, the site menu,
-a digest's public comments), and the one place a cache may keep them.
+"""Parts of pages that are the same for every reader (a list of digest cards, a menu, a
+digest's thread), and the one place where they may be kept: shared() for a cache,
+drawn() for a store of parts drawn once per version.
 
 Blog knows nothing of any cache: `shared()` renders, unless an app layered above installs
 a keeper with `keep_with()` (caching/ does, in its AppConfig.ready()).

@@ -1,12 +1,12 @@
 """Rendered parts of pages shared by every reader, for the requests the page cache can't
-serve (signed-in readers, commenters, any page cache miss): the archive sidebar and a
-digest's list of public comments, the site menu. blog.fragments.shared() comes here once
-caching.apps has installed cached() as its keeper.
+serve (signed-in readers, commenters, any page cache miss): the home page's list of
+digest cards (the {% fragment %} tag). blog.fragments.shared() comes here once caching.apps has
+installed cached() as its keeper. (The sidebar, the menu and a digest's thread are drawn
+once per version instead: blog.chrome, comments.tally, caching.drawings.)
 
 An entry carries the page generation (caching.generation) it was rendered under, so every
-change that makes cached pages stale makes these stale too, on every node (a digest's
-comment list also carries its comments' scope, the list of digest cards that of every
-comment, for their counts); and, like a
+change that makes cached pages stale makes these stale too, on every node (the list of
+digest cards also carries the scope of every comment, for their counts); and, like a
 page, it never outlives PAGE_CACHE_SECONDS or the next scheduled publication.
 FRAGMENT_CACHE_SECONDS = 0 turns fragments off (the query-count tests do).
 """
