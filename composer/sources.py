@@ -3,14 +3,13 @@ papers. Every request goes through blog.fetch (the one guarded fetcher); micawbe
 the oEmbed answer but never fetches by itself, and XML is read with defusedxml.
 """
 
+import functools
 import json
 from urllib.parse import quote, urlsplit
 
 from defusedxml import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
-from micawber.exceptions import ProviderException
-from micawber.providers import Provider
 
 from blog import fetch
 from blog.embeds import parse_video
@@ -36,12 +35,18 @@ def get(url, *, accept, max_bytes=None):
         raise SourceError(str(exc)) from exc
 
 
-class GuardedProvider(Provider):
-    """micawber's oEmbed provider, fetching through blog.fetch instead of urllib."""
+@functools.cache
+def guarded_provider():
+    """micawber's oEmbed provider class, fetching through blog.fetch instead of urllib.
+    micawber (and what it brings) is loaded at the first unfurl, not in every worker."""
+    from micawber.providers import Provider
 
-    def fetch(self, url):
-        answer = get(url, accept="application/json")
-        return answer.body.decode("utf-8", "replace")
+    class GuardedProvider(Provider):
+        def fetch(self, url):
+            answer = get(url, accept="application/json")
+            return answer.body.decode("utf-8", "replace")
+
+    return GuardedProvider
 
 
 def oembed(url):
@@ -49,7 +54,9 @@ def oembed(url):
     video = parse_video(url)
     if video is None:
         return None
-    provider = GuardedProvider(settings.COMPOSER_OEMBED_ENDPOINTS[video.provider])
+    from micawber.exceptions import ProviderException
+
+    provider = guarded_provider()(settings.COMPOSER_OEMBED_ENDPOINTS[video.provider])
     try:
         return video, provider.request(video.watch_url)
     except ProviderException as exc:

@@ -10,14 +10,12 @@ import html
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import extruct
 import regex
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from extruct.utils import parse_html
 
 from blog import images
 from blog.embeds import parse_video
@@ -135,6 +133,11 @@ def _article(url):
         raise UnfurlError(
             _("%(url)s is not a web page (%(type)s)") % {"url": url, "type": content_type}
         )
+    # Loaded here, not with the module: every worker imports this one (the admin's URLs),
+    # few ever unfurl, and extruct with what it brings is some 30 MB.
+    import extruct
+    from extruct.utils import parse_html
+
     tree = parse_html(answer.body, encoding=_charset(answer.headers))
     data = extruct.extract(
         tree, base_url=answer.url, syntaxes=["opengraph", "json-ld"], uniform=True, errors="ignore"

@@ -9,9 +9,6 @@ import datetime
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-import mf2py
-import mf2util
-from bs4 import BeautifulSoup
 from django.conf import settings
 from requests.utils import parse_header_links
 
@@ -54,7 +51,7 @@ def document(response):
     """The response parsed as HTML (BeautifulSoup), or None for plain text."""
     kind = media_type(response)
     if kind in HTML_TYPES:
-        return BeautifulSoup(response.body, "html.parser")
+        return _soup(response.body)
     if kind == "text/plain":
         return None
     raise Unreadable(f"{response.url} is {kind or 'of no declared type'}, not a web page")
@@ -86,6 +83,9 @@ def entry(response, soup, targets):
     if soup is None:
         return Entry()
     title = soup.title.get_text() if soup.title else ""
+    import mf2py  # loaded by the first webmention, not in every worker
+    import mf2util
+
     parsed = mf2py.parse(doc=soup, url=response.url, html_parser="html.parser")
     found = mf2util.interpret_entry(parsed, response.url)
     if not found:
@@ -148,6 +148,14 @@ def endpoint(response):
                 return urljoin(response.url, link["url"])
     if media_type(response) not in HTML_TYPES:
         return None
-    soup = BeautifulSoup(response.body, "html.parser")
+    soup = _soup(response.body)
     tag = soup.find(["link", "a"], rel="webmention", href=True)
     return urljoin(_base(soup, response.url), tag["href"].strip()) if tag else None
+
+
+def _soup(markup):
+    """BeautifulSoup's reading of markup; bs4 (with mf2py, some 25 MB) is loaded by the first
+    webmention, not in every worker."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(markup, "html.parser")

@@ -11,7 +11,6 @@ import hashlib
 import logging
 from urllib.parse import urlencode, urlsplit
 
-from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.utils import timezone
@@ -37,6 +36,8 @@ def links(digest):
         found.append(item.url)
         html.append(item.description_html)
         found += [link.url for link in item.links.all()]
+    from bs4 import BeautifulSoup  # loaded when sending, not in every worker
+
     for part in html:
         soup = BeautifulSoup(part or "", "html.parser")
         found += [tag["href"] for tag in soup.find_all("a", href=True)]
