@@ -89,3 +89,21 @@ def test_a_scheduled_digest_shows_in_the_sidebar_when_its_time_comes(monkeypatch
     real_now = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: real_now() + (at - now) + timedelta(hours=1))
     assert month in sidebar(home())
+
+
+def test_links_dragged_into_a_new_order_in_the_admin_show_in_that_order(admin_client):
+    factories.make_digest()
+    site = Site.objects.get_current()
+    links = []
+    for position, title in enumerate(["About", "Contact"]):
+        page = FlatPage.objects.create(url=f"/{title.lower()}/", title=title, content="<p>x</p>")
+        page.sites.add(site)
+        links.append(MenuLink.objects.create(page=page, position=position))
+    before = home()
+    assert before.index(">About<") < before.index(">Contact<")
+    url = reverse("admin:blog_menulink_sortable_update")
+    moved = [[links[0].pk, 1], [links[1].pk, 0]]
+    response = admin_client.post(url, {"updatedItems": moved}, content_type="application/json")
+    assert response.status_code == 200
+    after = home()
+    assert after.index(">Contact<") < after.index(">About<")

@@ -43,6 +43,19 @@ class MenuLinkAdmin(SortableAdminMixin, admin.ModelAdmin):
     def page_address(self, link):
         return link.page.url
 
+    def _update_order(self, updated_items, extra_model_filters):
+        """As adminsortable2's, which stores a drag with bulk_update() and so tells no one;
+        here each moved link is saved, and the menu is drawn again (blog.chrome) and
+        cached pages made stale. A menu holds a handful of links."""
+        links = self.model.objects.filter(**extra_model_filters)
+        moved = 0
+        for pk, position in updated_items:
+            link = links.get(pk=pk)
+            link.position = position
+            link.save(update_fields=["position"])
+            moved += 1
+        return moved
+
 
 @admin.register(LibraryImage)
 class LibraryImageAdmin(admin.ModelAdmin):
