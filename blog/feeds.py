@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds with each digest's full content."""
 
+import functools
+
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
@@ -10,13 +12,55 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from . import fragments
-from .models import Category, Digest
+from .models import Category, Digest, MediaItem, RelatedLink
 from .text import xml_chars
 
 FEED_SIZE = 20
 CONTENT = "blog/_digest_feed_content.html"
 # What an entry's content is drawn with, besides its data.
 SOURCES = (CONTENT, "blog.embeds")
+# Digest columns the content never shows that change without it: on every comment
+# (comments.tally), and the search text (which follows the items, in the version anyway).
+NOT_SHOWN = frozenset({"comment_count", "comments_version", "search_text"})
+
+
+class EntrySources:
+    """What the contents of a batch of entries are drawn from: their items' and links'
+    rows, read once for all (two queries, no model). The versions are made of these rows,
+    and the few entries to be drawn again are drawn from models made of the same rows: what
+    is drawn is always what its version says, with no query more."""
+
+    def __init__(self, digests, site_root):
+        self.site_root = site_root
+        self.pks = [digest.pk for digest in digests]
+        self.db = MediaItem.objects.db  # where the rows are read, for the models made of them
+
+    @functools.cached_property
+    def rows(self):
+        """{digest pk: [(item's row, [its links' rows])]}, in the order the content shows them."""
+        links = RelatedLink.objects.filter(item__digest_id__in=self.pks)
+        links = fragments.rows_of(links.using(self.db), "item_id")
+        items = MediaItem.objects.filter(digest_id__in=self.pks).using(self.db)
+        item_pk = fragments.columns_of(MediaItem).index("id")
+        return {
+            digest_pk: [(row, links.get(row[item_pk], [])) for row in rows]
+            for digest_pk, rows in fragments.rows_of(items, "digest_id").items()
+        }
+
+    def version(self, digest):
+        """The site's address, the digest's columns but those the content never shows, its
+        items and their links."""
+        return (self.site_root, fragments.fields_of(digest, NOT_SHOWN), self.rows.get(digest.pk))
+
+    def items(self, digest):
+        """[(item, [its links])] of the digest, as models made from those rows."""
+        return [
+            (self.made(MediaItem, item), [self.made(RelatedLink, link) for link in links])
+            for item, links in self.rows.get(digest.pk, [])
+        ]
+
+    def made(self, model, row):
+        return model.from_db(self.db, fragments.columns_of(model), row)
 
 
 class XMLSafeFeed:
@@ -90,23 +134,18 @@ class LatestDigestsFeed(Feed):
         """The digests, each with its entry's content drawn once per version for every
         reader (blog.fragments.drawn)."""
         digests = list(digests)
+        sources = EntrySources(digests, self.site_root)
         contents = fragments.drawn(
-            "feed-entry", digests, self.content_version, self.draw_content, sources=SOURCES
-        )
+            "feed-entry", digests, sources.version,
+            lambda digest: self.draw_content(digest, sources.items(digest)), sources=SOURCES,
+        )  # fmt: skip
         for digest in digests:
             digest.feed_content = contents[digest.pk]
         return digests
 
-    def content_version(self, digest):
-        """What an entry's content is drawn from (as Digest.objects.for_feed() fetches it)."""
-        items = [
-            (fragments.fields_of(item), [fragments.fields_of(link) for link in item.links.all()])
-            for item in digest.media_items.all()
-        ]
-        return (self.site_root, fragments.fields_of(digest), items)
-
-    def draw_content(self, digest):
-        return render_to_string(CONTENT, {"digest": digest, "site_root": self.site_root})
+    def draw_content(self, digest, items):
+        context = {"digest": digest, "items": items, "site_root": self.site_root}
+        return render_to_string(CONTENT, context)
 
     def item_title(self, item):
         return item.title

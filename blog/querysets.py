@@ -34,12 +34,9 @@ class DigestQuerySet(models.QuerySet):
         )  # fmt: skip
 
     def for_feed(self):
-        """Everything a digest's full content needs, prefetched."""
-        items = self.model._meta.get_field("media_items").related_model.objects
-        items = items.prefetch_related("links")
-        return self.select_related("author").prefetch_related(
-            models.Prefetch("media_items", queryset=items), "categories", "tags"
-        )
+        """What every feed entry shows besides its content, which is drawn from the items
+        and fetched only when it is to be drawn again (blog.feeds)."""
+        return self.select_related("author").prefetch_related("categories", "tags")
 
     def search(self, query):
         """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
