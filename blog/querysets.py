@@ -34,9 +34,9 @@ class DigestQuerySet(models.QuerySet):
         )  # fmt: skip
 
     def for_feed(self):
-        """What every feed entry shows besides its content, which is drawn from the items
-        and fetched only when it is to be drawn again (blog.feeds)."""
-        return self.select_related("author").prefetch_related("categories", "tags")
+        """What a feed entry shows of the digest itself and its author: its content, its
+        categories and tags are read as rows by blog.feeds, for all the entries at once."""
+        return self.select_related("author")
 
     def search(self, query):
         """Full-text search on PostgreSQL, a word-by-word match elsewhere."""
