@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds with each digest's full content."""
 
 import functools
+import io
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
@@ -82,7 +83,13 @@ class XMLSafeFeed:
     def write(self, outfile, encoding):
         self.feed = _xml_safe(self.feed)
         self.items = [_xml_safe(item) for item in self.items]
-        super().write(outfile, encoding)
+        if isinstance(outfile, io.TextIOBase):
+            return super().write(outfile, encoding)
+        # The XML writer sends a response each of its some 800 pieces through a text
+        # wrapper; written to a string, the whole is encoded once, as that wrapper would.
+        text = io.StringIO()
+        super().write(text, encoding)
+        outfile.write(text.getvalue().encode(encoding, "xmlcharrefreplace"))
 
 
 def _xml_safe(value):
