@@ -61,6 +61,7 @@ class EntrySources:
         ]
 
     def made(self, model, row):
+        """The object a query would have made of this row (Model.from_db), without one."""
         return model.from_db(self.db, fragments.columns_of(model), row)
 
 
@@ -85,8 +86,9 @@ class XMLSafeFeed:
         self.items = [_xml_safe(item) for item in self.items]
         if isinstance(outfile, io.TextIOBase):
             return super().write(outfile, encoding)
-        # The XML writer sends a response each of its some 800 pieces through a text
-        # wrapper; written to a string, the whole is encoded once, as that wrapper would.
+        # Given a response, the XML writer wraps it in a text stream that encodes and
+        # appends each of its some 800 pieces on its own; written to a string, the whole
+        # is encoded once, with the error handler that stream uses.
         text = io.StringIO()
         super().write(text, encoding)
         outfile.write(text.getvalue().encode(encoding, "xmlcharrefreplace"))
