@@ -1,5 +1,8 @@
 """RSS 2.0 and Atom feeds with each digest's full content."""
 
+import functools
+import io
+
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
@@ -10,13 +13,68 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from . import fragments
-from .models import Category, Digest
+from .models import Category, Digest, MediaItem, RelatedLink
 from .text import xml_chars
 
 FEED_SIZE = 20
 CONTENT = "blog/_digest_feed_content.html"
 # What an entry's content is drawn with, besides its data.
 SOURCES = (CONTENT, "blog.embeds")
+# Digest columns the content never shows that change without it: on every comment
+# (comments.tally), and the search text (which follows the items, in the version anyway).
+NOT_SHOWN = frozenset({"comment_count", "comments_version", "search_text"})
+
+
+class EntrySources:
+    """What the contents of a batch of entries are drawn from: their items' and links'
+    rows, read once for all (two queries, no model). The versions are made of these rows,
+    and the few entries to be drawn again are drawn from models made of the same rows: what
+    is drawn is always what its version says, with no query more."""
+
+    def __init__(self, digests, site_root):
+        self.site_root = site_root
+        self.pks = [digest.pk for digest in digests]
+        self.db = MediaItem.objects.db  # where the rows are read, for the models made of them
+
+    @functools.cached_property
+    def rows(self):
+        """{digest pk: [(item's row, [its links' rows])]}, in the order the content shows them."""
+        links = RelatedLink.objects.filter(item__digest_id__in=self.pks)
+        links = fragments.rows_of(links.using(self.db), "item_id")
+        items = MediaItem.objects.filter(digest_id__in=self.pks).using(self.db)
+        item_pk = fragments.columns_of(MediaItem).index("id")
+        return {
+            digest_pk: [(row, links.get(row[item_pk], [])) for row in rows]
+            for digest_pk, rows in fragments.rows_of(items, "digest_id").items()
+        }
+
+    def version(self, digest):
+        """The site's address, the digest's columns but those the content never shows, its
+        items and their links."""
+        return (self.site_root, fragments.fields_of(digest, NOT_SHOWN), self.rows.get(digest.pk))
+
+    def items(self, digest):
+        """[(item, [its links])] of the digest, as models made from those rows."""
+        return [
+            (self.made(MediaItem, item), [self.made(RelatedLink, link) for link in links])
+            for item, links in self.rows.get(digest.pk, [])
+        ]
+
+    def made(self, model, row):
+        """The object a query would have made of this row (Model.from_db), without one."""
+        return model.from_db(self.db, fragments.columns_of(model), row)
+
+
+def category_names(digests):
+    """{digest pk: the names of its categories, then of its tags, each by name}: all an
+    entry shows of them, read as rows (two queries, no model)."""
+    names = {digest.pk: [] for digest in digests}
+    for relation, target in ((Digest.categories, "category"), (Digest.tags, "tag")):
+        rows = relation.through.objects.filter(digest_id__in=names)
+        rows = rows.order_by(f"{target}__name", f"{target}_id")
+        for digest_pk, name in rows.values_list("digest_id", f"{target}__name"):
+            names[digest_pk].append(name)
+    return names
 
 
 class XMLSafeFeed:
@@ -26,7 +84,14 @@ class XMLSafeFeed:
     def write(self, outfile, encoding):
         self.feed = _xml_safe(self.feed)
         self.items = [_xml_safe(item) for item in self.items]
-        super().write(outfile, encoding)
+        if isinstance(outfile, io.TextIOBase):
+            return super().write(outfile, encoding)
+        # Given a response, the XML writer wraps it in a text stream that encodes and
+        # appends each of its some 800 pieces on its own; written to a string, the whole
+        # is encoded once, with the error handler that stream uses.
+        text = io.StringIO()
+        super().write(text, encoding)
+        outfile.write(text.getvalue().encode(encoding, "xmlcharrefreplace"))
 
 
 def _xml_safe(value):
@@ -84,29 +149,26 @@ class LatestDigestsFeed(Feed):
         return reverse("blog:digest-list")
 
     def items(self):
-        return self.with_content(Digest.objects.published().for_feed()[:FEED_SIZE])
+        return self.entries(Digest.objects.published().for_feed()[:FEED_SIZE])
 
-    def with_content(self, digests):
-        """The digests, each with its entry's content drawn once per version for every
-        reader (blog.fragments.drawn)."""
+    def entries(self, digests):
+        """The digests, each with its entry's content (drawn once per version for every
+        reader: blog.fragments.drawn) and the names of its categories and tags."""
         digests = list(digests)
+        sources = EntrySources(digests, self.site_root)
         contents = fragments.drawn(
-            "feed-entry", digests, self.content_version, self.draw_content, sources=SOURCES
-        )
+            "feed-entry", digests, sources.version,
+            lambda digest: self.draw_content(digest, sources.items(digest)), sources=SOURCES,
+        )  # fmt: skip
+        names = category_names(digests)
         for digest in digests:
             digest.feed_content = contents[digest.pk]
+            digest.feed_categories = names[digest.pk]
         return digests
 
-    def content_version(self, digest):
-        """What an entry's content is drawn from (as Digest.objects.for_feed() fetches it)."""
-        items = [
-            (fragments.fields_of(item), [fragments.fields_of(link) for link in item.links.all()])
-            for item in digest.media_items.all()
-        ]
-        return (self.site_root, fragments.fields_of(digest), items)
-
-    def draw_content(self, digest):
-        return render_to_string(CONTENT, {"digest": digest, "site_root": self.site_root})
+    def draw_content(self, digest, items):
+        context = {"digest": digest, "items": items, "site_root": self.site_root}
+        return render_to_string(CONTENT, context)
 
     def item_title(self, item):
         return item.title
@@ -126,7 +188,7 @@ class LatestDigestsFeed(Feed):
         return item.author.get_full_name() or item.author.get_username()
 
     def item_categories(self, item):
-        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+        return item.feed_categories
 
     def item_extra_kwargs(self, item):
         return {"content": item.feed_content}
@@ -154,7 +216,7 @@ class CategoryFeed(LatestDigestsFeed):
         return category.get_absolute_url()
 
     def items(self, category):
-        return self.with_content(
+        return self.entries(
             Digest.objects.published()
             .filter(categories__in=category.with_descendants())
             .distinct()

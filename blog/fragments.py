@@ -86,9 +86,29 @@ def media_urls_expire():
     return bool(options.get("querystring_auth"))
 
 
-def fields_of(obj):
-    """The values of an object's own columns, for a version."""
-    return tuple(str(getattr(obj, field.attname)) for field in obj._meta.concrete_fields)
+@functools.cache
+def columns_of(model):
+    """The names of a model's own columns: what a version of one of its objects holds."""
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def fields_of(obj, leaving_out=()):
+    """The values of an object's own columns, for a version; leaving_out: the names of
+    columns the part never shows, which would only have it drawn again for nothing."""
+    names = columns_of(type(obj))
+    return tuple(str(getattr(obj, name)) for name in names if name not in leaving_out)
+
+
+def rows_of(queryset, key):
+    """{value of the column key: [rows]}, each row the values of the model's own columns
+    (columns_of) as read, no object made: a version of many objects, of which the few to
+    be drawn again are made from the same rows (Model.from_db), with no query more."""
+    names = columns_of(queryset.model)
+    at = names.index(key)
+    grouped = {}
+    for row in queryset.values_list(*names):
+        grouped.setdefault(row[at], []).append(row)
+    return grouped
 
 
 @functools.cache

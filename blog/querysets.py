@@ -34,12 +34,9 @@ class DigestQuerySet(models.QuerySet):
         )  # fmt: skip
 
     def for_feed(self):
-        """Everything a digest's full content needs, prefetched."""
-        items = self.model._meta.get_field("media_items").related_model.objects
-        items = items.prefetch_related("links")
-        return self.select_related("author").prefetch_related(
-            models.Prefetch("media_items", queryset=items), "categories", "tags"
-        )
+        """What a feed entry shows of the digest itself and its author: its content, its
+        categories and tags are read as rows by blog.feeds, for all the entries at once."""
+        return self.select_related("author")
 
     def search(self, query):
         """Full-text search on PostgreSQL, a word-by-word match elsewhere."""

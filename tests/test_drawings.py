@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from blog import fragments
+from blog import feeds, fragments
+from blog.models import MediaItem
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
@@ -97,3 +98,82 @@ def test_a_changed_template_draws_the_cards_again(client, digest_with_items, set
         assert 'class="card v2"' in text(client, home)
     finally:
         fragments.sources_version.cache_clear()
+
+
+def test_a_renamed_digest_and_a_changed_intro_show_in_the_feed_at_once(client, digest_with_items):
+    feed = reverse("blog:feed")
+    assert "Entropy, explained" in text(client, feed)
+    digest_with_items.title = "Entropy, revisited"
+    digest_with_items.intro = "A *new* opening."
+    digest_with_items.save()
+
+    seen = text(client, feed)
+
+    assert "Entropy, explained" not in seen
+    assert "Read “Entropy, revisited” on the site" in seen
+    assert "A &lt;em&gt;new&lt;/em&gt; opening." in seen
+
+
+def test_a_reordered_or_removed_item_shows_in_the_feed_at_once(client, digest_with_items):
+    feed = reverse("blog:feed")
+    first = text(client, feed)
+    assert first.index("The second law") < first.index("A paper")
+    digest_with_items.media_items.filter(title="The second law").update(position=5)
+
+    reordered = text(client, feed)
+    digest_with_items.media_items.filter(title="A paper").delete()
+    removed = text(client, feed)
+
+    assert reordered.index("A paper") < reordered.index("The second law")
+    assert "A paper" not in removed and "The second law" in removed
+
+
+def test_an_entry_with_an_image_is_drawn_once(client, drawn):
+    digest = factories.make_digest("Pictures")
+    image = factories.image_upload("dot.jpg")
+    factories.make_item(digest, kind="image", image=image, alt_text="A dot", links=1)
+    feed = reverse("blog:feed")
+    first = text(client, feed)
+    assert drawn().count("blog/_digest_feed_content.html") == 1
+
+    assert text(client, feed) == first
+    assert "blog/_digest_feed_content.html" not in drawn()
+    assert "A dot" in first
+
+
+def test_a_new_comment_draws_no_feed_entry_again(client, digest_with_items, drawn):
+    feed = reverse("blog:feed")
+    before = text(client, feed)
+    assert drawn().count("blog/_digest_feed_content.html") == 1
+
+    factories.make_comment(digest_with_items, "First!")
+    digest_with_items.refresh_from_db()
+    assert digest_with_items.comment_count == 1  # what the version leaves out did change
+
+    assert text(client, feed) == before
+    assert "blog/_digest_feed_content.html" not in drawn()
+
+
+def test_an_edit_saved_while_an_entry_is_drawn_shows_next_and_is_never_kept_wrong(
+    client, digest_with_items, monkeypatch
+):
+    """An editor saves while a reader's request is drawing the entry: whatever that request
+    showed, the next ones show the item as it is, also once it is put back as it was."""
+    feed = reverse("blog:feed")
+    item = digest_with_items.media_items.get(title="The second law")
+    items = feeds.EntrySources.items
+
+    def edited_meanwhile(sources, digest):
+        MediaItem.objects.filter(pk=item.pk).update(title="An edit in between")
+        return items(sources, digest)
+
+    monkeypatch.setattr(feeds.EntrySources, "items", edited_meanwhile)
+    text(client, feed)
+    monkeypatch.undo()
+    edited = text(client, feed)
+    MediaItem.objects.filter(pk=item.pk).update(title="The second law")
+
+    put_back = text(client, feed)
+
+    assert "An edit in between" in edited and "The second law" not in edited
+    assert "The second law" in put_back and "An edit in between" not in put_back

@@ -34,6 +34,22 @@ def test_atom_feed_has_full_content(client):
     assert "Physics digest, item 2" in entry.findtext(f"{ATOM}content")
 
 
+def test_feed_entries_name_their_categories_then_their_tags(client):
+    first, second = factories.make_digest("First"), factories.make_digest("Second")
+    first.categories.set([factories.make_category("Science"), factories.make_category("Art")])
+    first.tags.set([factories.make_tag("physics")])
+    second.tags.set([factories.make_tag("biology"), factories.make_tag("atoms")])
+    channel = ET.fromstring(client.get(reverse("blog:feed")).content).find("channel")
+    entries = {
+        item.findtext("title"): [c.text for c in item.findall("category")]
+        for item in channel.findall("item")
+    }
+    assert entries == {"First": ["Art", "Science", "physics"], "Second": ["atoms", "biology"]}
+    atom = ET.fromstring(client.get(reverse("blog:atom-feed")).content)
+    terms = [c.get("term") for c in atom.find(f"{ATOM}entry").findall(f"{ATOM}category")]
+    assert terms == ["Art", "Science", "physics"]
+
+
 def test_category_feed_only_has_that_category(client):
     science = factories.make_category("Science")
     inside = factories.make_digest("Inside")

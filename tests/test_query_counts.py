@@ -63,13 +63,27 @@ def test_digest_page_query_count(client, django_assert_num_queries, items):
     assert response.content.decode().count('class="item item--') == items
 
 
-def test_feed_query_count(client, django_assert_num_queries):
-    seed(10)
+# Feed: digests, their items' and links' rows (the entries' versions, and what the few
+# drawn again are drawn from), the entries as drawn before, categories, tags.
+FEED_QUERIES = 6
+
+
+@pytest.mark.parametrize("digests", [3, 10])
+def test_feed_query_count(client, django_assert_num_queries, digests):
+    made = seed(digests)
     # The Sites row is cached per process after the first, and the entries stored.
     client.get(reverse("blog:feed"))
-    # digests, items, links, the entries as drawn before, categories, tags
-    with django_assert_num_queries(6):
-        client.get(reverse("blog:feed"))
+    with django_assert_num_queries(FEED_QUERIES):
+        response = client.get(reverse("blog:feed"))
+    assert response.content.decode().count("<item>") == digests
+    # An item edited in each of two digests: their entries drawn again and stored.
+    for digest in made[:2]:
+        item = digest.media_items.first()
+        item.title = "Edited"
+        item.save()
+    with django_assert_num_queries(FEED_QUERIES + DRAWING):
+        response = client.get(reverse("blog:feed"))
+    assert response.content.decode().count("&lt;h2&gt;Edited&lt;/h2&gt;") == 2
 
 
 @pytest.mark.parametrize("comments", [2, 30])

@@ -99,6 +99,17 @@ def test_a_comment_feed_with_noncharacters_parses(client, digest):
         assert clean(text)
 
 
+def test_feeds_keep_emoji_and_drop_the_noncharacters_beside_them(client, digest):
+    title = f"Cheap {THUMB} learning {FAMILY}"
+    Digest.objects.filter(pk=digest.pk).update(title=f"{title}\U0001fffe\U0010ffff\ufffe")
+    MediaItem.objects.create(digest=digest, kind="link", url="https://example.org/",
+                             title=f"{FLAG} item\U0001ffff", position=0)  # fmt: skip
+    for url in (reverse("blog:feed"), reverse("blog:atom-feed")):
+        root, text = parse_xml(client, url)
+        assert clean(text)
+        assert title in text and f"{FLAG} item" in html.unescape(text)
+
+
 # 4. Bidi isolation --------------------------------------------------------------------------
 
 
