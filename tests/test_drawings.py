@@ -177,3 +177,20 @@ def test_an_edit_saved_while_an_entry_is_drawn_shows_next_and_is_never_kept_wron
 
     assert "An edit in between" in edited and "The second law" not in edited
     assert "The second law" in put_back and "An edit in between" not in put_back
+
+
+def test_a_card_shows_a_renamed_category_and_item_at_once(client, digest_with_items):
+    home = reverse("blog:digest-list")
+    category = factories.make_category("Physics")
+    digest_with_items.categories.add(category)
+    assert "Physics" in text(client, home).split('class="sidebar"')[0]
+    category.name = "Cosmology"
+    category.save()
+    item = digest_with_items.media_items.get(title="A paper")
+    item.title = "A better paper"
+    item.save()
+
+    cards = text(client, home).split('class="sidebar"')[0]
+
+    assert "Cosmology" in cards and "Physics" not in cards
+    assert f'href="{digest_with_items.get_absolute_url()}#item-{item.pk}">A better paper' in cards

@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from .. import chrome, fragments, text
+from ..models import Category, Digest, MediaItem
 
 register = template.Library()
 
@@ -56,26 +57,52 @@ CARD = "blog/_digest_card.html"
 @register.filter
 def with_cards(digests):
     """The digests, each with its card (digest.card) drawn once per version for everyone
-    (blog.fragments.drawn): {% for digest in digest_list|with_cards %}{{ digest.card }}."""
+    (blog.fragments.drawn): {% for digest in digest_list|with_cards %}{{ digest.card }}.
+
+    What a card shows of its categories and items is read as rows, two queries for the
+    whole list and no model made: the version of each card comes from them, and the few
+    cards drawn again are drawn from the same rows."""
     digests = list(digests)
-    cards = fragments.drawn("card", digests, _card_version, _draw_card, sources=(CARD,))
+    shown = _card_rows(digests)
+    cards = fragments.drawn(
+        "card", digests, lambda digest: _card_version(digest, shown[digest.pk]),
+        lambda digest: _draw_card(digest, shown[digest.pk]), sources=(CARD,),
+    )  # fmt: skip
     for digest in digests:
         digest.card = mark_safe(cards[digest.pk])  # noqa: S308 (our template's output)
     return digests
 
 
-def _card_version(digest):
-    """What a card is drawn from (as Digest.objects.for_listing() fetches it)."""
-    return (
-        fragments.fields_of(digest),
-        digest.comment_count,
-        [(c.pk, c.name, c.slug) for c in digest.categories.all()],
-        [(i.pk, i.position, i.title) for i in digest.media_items.all()],
-    )
+# What a card never shows of its digest: kept out of its version, so that changing them
+# (a comment elsewhere in the thread, a reindex) draws nothing again.
+CARD_LEAVES_OUT = ("search_text", "comments_version")
 
 
-def _draw_card(digest):
-    return render_to_string(CARD, {"digest": digest})
+def _card_rows(digests):
+    """{digest pk: {"categories": [(pk, name, slug)], "items": [(pk, title)]}}, in the order
+    the card lists them (categories by name, items by position)."""
+    shown = {digest.pk: {"categories": [], "items": []} for digest in digests}
+    if not shown:
+        return shown
+    tagged = Digest.categories.through.objects.filter(digest_id__in=shown)
+    for digest_pk, *category in tagged.order_by("category__name", "category_id").values_list(
+        "digest_id", "category_id", "category__name", "category__slug"
+    ):
+        shown[digest_pk]["categories"].append(tuple(category))
+    items = MediaItem.objects.filter(digest_id__in=shown).order_by("position", "id")
+    for digest_pk, *item in items.values_list("digest_id", "id", "title"):
+        shown[digest_pk]["items"].append(tuple(item))
+    return shown
+
+
+def _card_version(digest, shown):
+    return (fragments.fields_of(digest, leaving_out=CARD_LEAVES_OUT), shown)
+
+
+def _draw_card(digest, shown):
+    categories = [Category(pk=pk, name=name, slug=slug) for pk, name, slug in shown["categories"]]
+    items = [MediaItem(pk=pk, title=title) for pk, title in shown["items"]]
+    return render_to_string(CARD, {"digest": digest, "categories": categories, "items": items})
 
 
 @register.filter
