@@ -11,6 +11,7 @@ options such as `--bind` still win over this file.
   like the app's own, the access line carrying the response's X-Request-ID.
 """
 
+import ctypes
 import os
 
 from config.logging import gunicorn_logging
@@ -20,6 +21,24 @@ def _env_bool(name, default=False):
     value = os.environ.get(name)
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
+
+def _cap_malloc_arenas(arenas=2):
+    """glibc gives threads memory arenas of their own, up to 8 per core, and each keeps
+    what it once held: with 8 threads a worker grew to 126-139 MB under load, against
+    116-123 MB with two arenas (measured 2026-12-02, `wrk` over home, a 250-comment digest
+    and the feed, with no cache). Set here, in the master, before any worker exists;
+    MALLOC_ARENA_MAX in the environment, which glibc reads itself, wins."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc (musl, macOS): their allocators have no such setting
+    m_arena_max = -8  # <malloc.h>
+    libc.mallopt(m_arena_max, arenas)
+
+
+_cap_malloc_arenas()
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
