@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from . import fragments
 from .models import Category, Digest, MediaItem, RelatedLink
+from .querysets import related_rows
 from .text import xml_chars
 
 FEED_SIZE = 20
@@ -68,12 +69,11 @@ class EntrySources:
 def category_names(digests):
     """{digest pk: the names of its categories, then of its tags, each by name}: all an
     entry shows of them, read as rows (two queries, no model)."""
-    names = {digest.pk: [] for digest in digests}
-    for relation, target in ((Digest.categories, "category"), (Digest.tags, "tag")):
-        rows = relation.through.objects.filter(digest_id__in=names)
-        rows = rows.order_by(f"{target}__name", f"{target}_id")
-        for digest_pk, name in rows.values_list("digest_id", f"{target}__name"):
-            names[digest_pk].append(name)
+    pks = [digest.pk for digest in digests]
+    names = {pk: [] for pk in pks}
+    for relation in (Digest.categories, Digest.tags):
+        for digest_pk, rows in related_rows(pks, relation, "name").items():
+            names[digest_pk] += [name for (name,) in rows]
     return names
 
 

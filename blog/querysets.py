@@ -14,6 +14,19 @@ def count_per_row(rows, group_by):
     return Coalesce(Subquery(counted), 0)
 
 
+def related_rows(digest_pks, relation, *fields):
+    """{digest pk: [(fields, …) of each category or tag]} for Digest.categories or
+    Digest.tags, in the order a digest lists them (by name), read from the join table as
+    rows: one query, no model."""
+    target = relation.field.m2m_reverse_field_name()
+    rows = relation.through.objects.filter(digest_id__in=list(digest_pks))
+    rows = rows.order_by(f"{target}__name", f"{target}_id")
+    found = {pk: [] for pk in digest_pks}
+    for digest_pk, *values in rows.values_list("digest_id", *(f"{target}__{f}" for f in fields)):
+        found[digest_pk].append(tuple(values))
+    return found
+
+
 class DigestQuerySet(models.QuerySet):
     def published(self):
         """Digests a reader may see: published, and not scheduled for later."""

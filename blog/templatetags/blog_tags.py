@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from .. import chrome, fragments, text
 from ..models import Category, Digest, MediaItem
+from ..querysets import related_rows
 
 register = template.Library()
 
@@ -81,15 +82,12 @@ CARD_LEAVES_OUT = ("search_text", "comments_version")
 def _card_rows(digests):
     """{digest pk: {"categories": [(pk, name, slug)], "items": [(pk, title)]}}, in the order
     the card lists them (categories by name, items by position)."""
-    shown = {digest.pk: {"categories": [], "items": []} for digest in digests}
-    if not shown:
-        return shown
-    tagged = Digest.categories.through.objects.filter(digest_id__in=shown)
-    for digest_pk, *category in tagged.order_by("category__name", "category_id").values_list(
-        "digest_id", "category_id", "category__name", "category__slug"
-    ):
-        shown[digest_pk]["categories"].append(tuple(category))
-    items = MediaItem.objects.filter(digest_id__in=shown).order_by("position", "id")
+    pks = [digest.pk for digest in digests]
+    if not pks:
+        return {}
+    categories = related_rows(pks, Digest.categories, "id", "name", "slug")
+    shown = {pk: {"categories": categories[pk], "items": []} for pk in pks}
+    items = MediaItem.objects.filter(digest_id__in=pks).order_by("position", "id")
     for digest_pk, *item in items.values_list("digest_id", "id", "title"):
         shown[digest_pk]["items"].append(tuple(item))
     return shown
