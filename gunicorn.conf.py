@@ -98,12 +98,8 @@ def post_worker_init(worker):
     the p99 tail of `make loadtest`. Collections now look only at what requests make."""
     import gc
 
-    from django.urls import get_resolver
+    from config.wsgi import import_views
 
-    def walk(patterns):
-        for pattern in patterns:
-            walk(getattr(pattern, "url_patterns", ()))
-
-    walk(get_resolver().url_patterns)
+    import_views()
     gc.collect()
     gc.freeze()

@@ -14,16 +14,8 @@ ON_DEMAND = ("extruct", "micawber", "mf2py", "mf2util", "bs4", "rdflib")
 
 WORKER = """
 import json, sys
-import django
-django.setup()
-from django.urls import get_resolver
-
-def walk(patterns):
-    for pattern in patterns:
-        walk(getattr(pattern, "url_patterns", ()))
-        getattr(pattern, "callback", None)
-
-walk(get_resolver().url_patterns)  # every view module, as the first requests import them
+from config.wsgi import import_views
+import_views()  # every view module, as gunicorn.conf.py loads them in each worker
 print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in {names})))
 """
 
