@@ -17,7 +17,7 @@ import secrets
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Cast
 
 from blog.models import Digest
@@ -45,13 +45,9 @@ def digests_changed(object_pks):
 def authors_changed(user_ids=(), comment_ids=()):
     """What is shown of some commenters changed (a name, an avatar): these users' comments,
     or these comments (written elsewhere, on the fediverse), are in threads to draw again."""
-    comments = DigestComment.objects.none()
-    if user_ids:
-        comments = comments | DigestComment.objects.filter(user_id__in=list(user_ids))
-    if comment_ids:
-        comments = comments | DigestComment.objects.filter(pk__in=list(comment_ids))
-    object_pks = comments.values_list("object_pk", flat=True).distinct()
-    digests_changed(list(object_pks))
+    whose = Q(user_id__in=list(user_ids)) | Q(pk__in=list(comment_ids))
+    object_pks = DigestComment.objects.filter(whose).values_list("object_pk", flat=True)
+    digests_changed(list(object_pks.distinct()))
 
 
 def new_version():
