@@ -18,7 +18,6 @@ from . import fragments
 from .models import Category, Digest, MenuLink, SiteVersion
 
 MENU, NAV = "blog/_site_menu.html", "blog/_archive_nav.html"
-PARTS = {"menu": MENU, "nav": NAV}
 
 
 def parts(request):
@@ -32,11 +31,11 @@ def parts(request):
 
 def _draw_parts():
     version = current_version()
-    pieces = [SimpleNamespace(pk=name) for name in PARTS]
+    pieces = [SimpleNamespace(pk=name) for name in RENDER]
     drawn = fragments.drawn(
         "site", pieces, lambda _: version, lambda piece: RENDER[piece.pk](), (MENU, NAV, __name__)
     )
-    return {name: drawn[name] for name in PARTS}
+    return {name: drawn[name] for name in RENDER}
 
 
 def current_version():
@@ -78,4 +77,5 @@ def _render_nav():
     return render_to_string(NAV, context)
 
 
+# The parts, by the name they are kept under.
 RENDER = {"menu": _render_menu, "nav": _render_nav}
