@@ -96,5 +96,7 @@ def _m2m_changed(sender, action, **kwargs):
 
 
 def _user_saved(sender, update_fields=None, **kwargs):
-    if update_fields is None or set(update_fields) - {"last_login", "password"}:
+    from comments.tally import readers_may_see
+
+    if readers_may_see(update_fields):
         _changed(sender)

@@ -70,6 +70,12 @@ def digest_saved(sender, instance, **kwargs):
 
 
 def user_saved(sender, instance, update_fields=None, **kwargs):
-    """A commenter renamed (a sign-in only stores last_login)."""
-    if update_fields is None or set(update_fields) - {"last_login", "password"}:
+    """A commenter renamed."""
+    if readers_may_see(update_fields):
         authors_changed(user_ids=[instance.pk])
+
+
+def readers_may_see(update_fields):
+    """Whether a save of a User with these update_fields may change what readers see: a
+    sign-in only stores last_login, a new password nothing shown."""
+    return update_fields is None or bool(set(update_fields) - {"last_login", "password"})
