@@ -11,26 +11,12 @@ class BlogConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from . import siteversion
+
         # Pillow's own bomb guard at our limit, also for files sorl-thumbnail opens later.
         Image.MAX_IMAGE_PIXELS = settings.BLOG_MAX_IMAGE_PIXELS
         post_migrate.connect(sync_site, sender=self)
-        connect_chrome()
-
-
-def connect_chrome():
-    """Whatever the menu or the sidebar shows makes a new version of them (blog.chrome)."""
-    from django.contrib.flatpages.models import FlatPage
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from . import chrome
-    from .models import Category, Digest, MenuLink
-
-    for model in (Digest, Category, MenuLink, FlatPage):
-        for signal in (post_save, post_delete):
-            signal.connect(chrome.changed, sender=model, dispatch_uid=f"chrome.{model.__name__}")
-    m2m_changed.connect(
-        chrome.m2m_changed, sender=Digest.categories.through, dispatch_uid="chrome.categories"
-    )
+        siteversion.connect()
 
 
 def sync_site(using="default", **kwargs):

@@ -332,8 +332,8 @@ from .library import LibraryImage  # noqa: E402, F401
 
 
 class SiteVersion(models.Model):
-    """One row: a token, new whenever the menu or the sidebar may show something else
-    (blog.chrome)."""
+    """One row: a token, new whenever a part drawn once for everyone may show something
+    else (blog.siteversion)."""
 
     value = models.CharField(max_length=16)
     # When the next scheduled digest goes public: the version is renewed then.

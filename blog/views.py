@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.views.generic import (
 )
 
 from . import text
-from .models import Category, Digest, MediaItem, RelatedLink, Tag
+from .models import Category, Digest, Tag
 
 
 class PublishedDigestMixin:
@@ -41,12 +40,9 @@ class DigestDetailView(DetailView):
     """A digest at its WordPress-style permalink; staff also see drafts and scheduled ones."""
 
     def get_queryset(self):
-        items = MediaItem.objects.prefetch_related(
-            Prefetch("links", queryset=RelatedLink.objects.order_by("position", "id"))
-        )
-        queryset = Digest.objects.select_related("author").prefetch_related(
-            Prefetch("media_items", queryset=items), "categories", "tags"
-        )
+        # The items, links, categories, tags and neighbours are read only when its page
+        # must be drawn again (blog.article).
+        queryset = Digest.objects.select_related("author")
         if self.can_preview():
             return queryset
         return queryset.published()
@@ -67,20 +63,7 @@ class DigestDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        digest = self.object
-        context["preview"] = not digest.is_public
-        if digest.published_at and digest.is_public:
-            published = Digest.objects.published().only("title", "slug", "published_at")
-            context["previous_digest"] = (
-                published.filter(published_at__lt=digest.published_at)
-                .order_by("-published_at")
-                .first()
-            )
-            context["next_digest"] = (
-                published.filter(published_at__gt=digest.published_at)
-                .order_by("published_at")
-                .first()
-            )
+        context["preview"] = not self.object.is_public
         return context
 
 

@@ -4,7 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .. import chrome, fragments, text
+from .. import article, chrome, fragments, text
 from ..models import Category, Digest, MediaItem
 from ..querysets import related_rows
 
@@ -107,28 +107,11 @@ def _draw_card(digest, shown):
 def with_drawings(items):
     """A digest's items, numbered, each with its HTML (item.drawing) drawn once per version
     for everyone (blog.fragments.drawn): {% with items=digest.media_items.all|with_drawings %}."""
-    items = list(items)
-    for number, item in enumerate(items, 1):
-        item.number = number
-    drawings = fragments.drawn("item", items, _item_version, _draw_item, sources=ITEM_SOURCES)
-    for item in items:
-        item.drawing = mark_safe(drawings[item.pk])  # noqa: S308 (our template's output)
-    return items
+    return article.with_drawings(items)
 
 
-ITEM = "blog/_media_item.html"
-# What an item is drawn with, besides its data.
-ITEM_SOURCES = (
-    ITEM, "blog/_image.html", "blog.embeds", "blog.renditions",
-    "blog.templatetags.blog_images", "blog.templatetags.blog_tags",
-)  # fmt: skip
-
-
-def _item_version(item):
-    """What an item on its digest's page is drawn from: its number, fields and links."""
-    links = [fragments.fields_of(link) for link in item.links.all()]
-    return (item.number, fragments.fields_of(item), links)
-
-
-def _draw_item(item):
-    return render_to_string(ITEM, {"item": item, "number": item.number})
+@register.simple_tag(takes_context=True)
+def digest_part(context, name):
+    """A part of a digest's page, drawn once for everyone (blog.article):
+    {% digest_part "body" %}."""
+    return mark_safe(article.part(context, name))  # noqa: S308 (our templates' output)
