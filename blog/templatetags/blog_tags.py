@@ -4,7 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .. import article, chrome, fragments, text
+from .. import article, chrome, fragments, siteversion, text
 from ..models import Category, Digest, MediaItem
 from ..querysets import related_rows
 
@@ -55,20 +55,27 @@ def oembed_links(permalink):
 CARD = "blog/_digest_card.html"
 
 
-@register.filter
-def with_cards(digests):
+@register.simple_tag(takes_context=True)
+def with_cards(context, digests):
     """The digests, each with its card (digest.card) drawn once per version for everyone
-    (blog.fragments.drawn): {% for digest in digest_list|with_cards %}{{ digest.card }}.
+    (blog.fragments.drawn): {% with_cards digest_list as digests %}{{ digests.0.card }}.
 
-    What a card shows of its categories and items is read as rows, two queries for the
-    whole list and no model made: the version of each card comes from them, and the few
-    cards drawn again are drawn from the same rows."""
+    A card's version is its digest's columns and the site's version (blog.siteversion:
+    renewed whenever an item, a category or a digest is saved), so a list reads no more
+    than its digests. The few cards drawn again are drawn from what they show of their
+    categories and items, read as rows: two queries for the whole list, no model made."""
     digests = list(digests)
-    shown = _card_rows(digests)
+    site = siteversion.current(context.get("request"))
+    shown = {}
+
+    def draw(digest):
+        if not shown:
+            shown.update(_card_rows(digests))
+        return _draw_card(digest, shown[digest.pk])
+
     cards = fragments.drawn(
-        "card", digests, lambda digest: _card_version(digest, shown[digest.pk]),
-        lambda digest: _draw_card(digest, shown[digest.pk]), sources=(CARD,),
-    )  # fmt: skip
+        "card", digests, lambda digest: _card_version(site, digest), draw, (CARD,)
+    )
     for digest in digests:
         digest.card = mark_safe(cards[digest.pk])  # noqa: S308 (our template's output)
     return digests
@@ -93,8 +100,8 @@ def _card_rows(digests):
     return shown
 
 
-def _card_version(digest, shown):
-    return (fragments.fields_of(digest, leaving_out=CARD_LEAVES_OUT), shown)
+def _card_version(site, digest):
+    return (site, fragments.fields_of(digest, leaving_out=CARD_LEAVES_OUT))
 
 
 def _draw_card(digest, shown):
