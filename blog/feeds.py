@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from . import fragments
+from . import fragments, siteversion
 from .models import Category, Digest, MediaItem, RelatedLink
 from .querysets import related_rows
 from .text import xml_chars
@@ -27,13 +27,14 @@ NOT_SHOWN = frozenset({"comment_count", "comments_version", "search_text"})
 
 
 class EntrySources:
-    """What the contents of a batch of entries are drawn from: their items' and links'
-    rows, read once for all (two queries, no model). The versions are made of these rows,
-    and the few entries to be drawn again are drawn from models made of the same rows: what
-    is drawn is always what its version says, with no query more."""
+    """What the contents of a batch of entries are drawn from. Their version is the site's
+    address, the site's version (blog.siteversion: renewed whenever an item or a link is
+    saved or deleted) and the digest's columns, so a feed whose entries are all drawn
+    reads nothing more. The few entries to be drawn again are drawn from their items' and
+    links' rows, read once for all (two queries, no model)."""
 
-    def __init__(self, digests, site_root):
-        self.site_root = site_root
+    def __init__(self, digests, site_root, site_version):
+        self.site_root, self.site_version = site_root, site_version
         self.pks = [digest.pk for digest in digests]
         self.db = MediaItem.objects.db  # where the rows are read, for the models made of them
 
@@ -50,9 +51,9 @@ class EntrySources:
         }
 
     def version(self, digest):
-        """The site's address, the digest's columns but those the content never shows, its
-        items and their links."""
-        return (self.site_root, fragments.fields_of(digest, NOT_SHOWN), self.rows.get(digest.pk))
+        """The site's address and version, the digest's columns but those the content never
+        shows."""
+        return (self.site_root, self.site_version, fragments.fields_of(digest, NOT_SHOWN))
 
     def items(self, digest):
         """[(item, [its links])] of the digest, as models made from those rows."""
@@ -155,7 +156,7 @@ class LatestDigestsFeed(Feed):
         """The digests, each with its entry's content (drawn once per version for every
         reader: blog.fragments.drawn) and the names of its categories and tags."""
         digests = list(digests)
-        sources = EntrySources(digests, self.site_root)
+        sources = EntrySources(digests, self.site_root, siteversion.current(self.request))
         contents = fragments.drawn(
             "feed-entry", digests, sources.version,
             lambda digest: self.draw_content(digest, sources.items(digest)), sources=SOURCES,

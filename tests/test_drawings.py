@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from blog import feeds, fragments
-from blog.models import MediaItem
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_page_cache")]
@@ -118,7 +117,9 @@ def test_a_reordered_or_removed_item_shows_in_the_feed_at_once(client, digest_wi
     feed = reverse("blog:feed")
     first = text(client, feed)
     assert first.index("The second law") < first.index("A paper")
-    digest_with_items.media_items.filter(title="The second law").update(position=5)
+    moved = digest_with_items.media_items.get(title="The second law")
+    moved.position = 5
+    moved.save()
 
     reordered = text(client, feed)
     digest_with_items.media_items.filter(title="A paper").delete()
@@ -164,14 +165,16 @@ def test_an_edit_saved_while_an_entry_is_drawn_shows_next_and_is_never_kept_wron
     items = feeds.EntrySources.items
 
     def edited_meanwhile(sources, digest):
-        MediaItem.objects.filter(pk=item.pk).update(title="An edit in between")
+        item.title = "An edit in between"
+        item.save()
         return items(sources, digest)
 
     monkeypatch.setattr(feeds.EntrySources, "items", edited_meanwhile)
     text(client, feed)
     monkeypatch.undo()
     edited = text(client, feed)
-    MediaItem.objects.filter(pk=item.pk).update(title="The second law")
+    item.title = "The second law"
+    item.save()
 
     put_back = text(client, feed)
 

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from blog import fragments
 from blog.text import parse_id
 
-from .. import avatars, editing, feeds, rendering
+from .. import avatars, editing, feeds, rendering, respond
 from ..forms import DigestCommentForm
 from ..models import DigestComment
 from ..moderation import comments_open
@@ -113,7 +113,7 @@ def comment_section(context, digest):
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
         form = DigestCommentForm(digest, initial=initial, user=request.user)
-    return {
+    section = {
         "request": request,
         "digest": digest,
         "listing": mark_safe(html),  # noqa: S308 (our template's output; comment text escaped)
@@ -121,7 +121,11 @@ def comment_section(context, digest):
         "form": form,
         "is_open": is_open,
         "messages": context.get("messages", ()),  # the subscribe form shows its own
+        "csrf_token": context.get("csrf_token"),
     }
+    if is_open and respond.may_be_shared(request, form, section["messages"]):
+        section["respond"] = mark_safe(respond.drawn(section))  # noqa: S308 (our templates')
+    return section
 
 
 # What the thread every reader shares is drawn with, besides each comment's own piece.
