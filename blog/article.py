@@ -7,8 +7,8 @@ only to draw them again.
 
 The version: the digest's own columns, its author's name, the site's version (renewed
 whenever an editor changes an item, link, category, tag or digest, and when a scheduled
-one goes public: blog.siteversion) and the address the page is served at. A preview (a
-draft, a scheduled digest) is drawn for each request and kept nowhere.
+one goes public: blog.siteversion), the address the page is served at and the blog's
+title. A preview (a draft, a scheduled digest) is drawn for each request and kept nowhere.
 """
 
 from types import SimpleNamespace
@@ -44,7 +44,7 @@ def part(context, name):
     if context.get("preview") or request is None:
         return _draw(context, name)
     if getattr(request, "_digest_parts", (None,))[0] != digest.pk:
-        version = _version(request, digest)
+        version = _version(context, request, digest)
         pieces = [SimpleNamespace(pk=f"{digest.pk}:{name}", name=name) for name in PARTS]
         drawn = fragments.drawn(
             "digest", pieces, lambda _: version, lambda piece: _draw(context, piece.name), SOURCES
@@ -53,7 +53,7 @@ def part(context, name):
     return request._digest_parts[1][name]
 
 
-def _version(request, digest):
+def _version(context, request, digest):
     author = digest.author
     name = (author.get_username(), author.get_full_name()) if author else None
     return (
@@ -61,6 +61,7 @@ def _version(request, digest):
         fragments.fields_of(digest, leaving_out=LEAVES_OUT),
         name,
         request.build_absolute_uri("/"),
+        context.get("blog_title"),
     )
 
 
