@@ -33,10 +33,12 @@ _lock = threading.Lock()
 
 
 def may_be_shared(request, form, messages):
-    """Whether this reader gets the forms everyone gets."""
+    """Whether this reader gets the forms everyone gets. A "remember me" cookie fills the
+    form (comments.session.remembered_author), its box ticked, even where no name, email
+    or website is kept."""
     return not (
         request.user.is_authenticated
-        or any(form.initial.get(name) for name in ("name", "email", "url"))
+        or form.initial.get("remember")
         or "replytocom" in request.GET
         or messages
     )
