@@ -33,7 +33,7 @@ ITEM_SOURCES = (
     "blog.templatetags.blog_images", "blog.templatetags.blog_tags", __name__,
 )  # fmt: skip
 # What the parts are drawn with besides the digest: its items are drawn into the body.
-SOURCES = (*PARTS.values(), *ITEM_SOURCES, "blog.templatetags.blog_seo", "blog.models", __name__)
+SOURCES = (*PARTS.values(), *ITEM_SOURCES, "blog.templatetags.blog_seo", "blog.models")
 # Columns of the digest no part shows: a comment changes them.
 LEAVES_OUT = ("search_text", "comments_version", "comment_count")
 
