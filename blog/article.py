@@ -38,6 +38,23 @@ SOURCES = (*PARTS.values(), *ITEM_SOURCES, "blog.templatetags.blog_seo", "blog.m
 LEAVES_OUT = ("search_text", "comments_version", "comment_count")
 
 
+KIND = "digest"
+# Other apps' drawings of one digest that its page shows, by kind: read with its parts.
+_shown_with = set()
+
+
+def show_with(kind):
+    """A digest's page also shows its drawing of this kind (comments: the thread)."""
+    _shown_with.add(kind)
+
+
+def expect(request, digest):
+    """The page will show this digest's parts: read with its first drawing."""
+    fragments.expect(request, KIND, [f"{digest.pk}:{name}" for name in PARTS])
+    for kind in _shown_with:
+        fragments.expect(request, kind, [digest.pk])
+
+
 def part(context, name):
     """The HTML of one part ({% digest_part "body" %}), the four drawn at the first one."""
     request, digest = context.get("request"), context["digest"]
@@ -47,8 +64,9 @@ def part(context, name):
         version = _version(context, request, digest)
         pieces = [SimpleNamespace(pk=f"{digest.pk}:{name}", name=name) for name in PARTS]
         drawn = fragments.drawn(
-            "digest", pieces, lambda _: version, lambda piece: _draw(context, piece.name), SOURCES
-        )
+            KIND, pieces, lambda _: version, lambda piece: _draw(context, piece.name),
+            SOURCES, request,
+        )  # fmt: skip
         request._digest_parts = (digest.pk, {piece.name: drawn[piece.pk] for piece in pieces})
     return request._digest_parts[1][name]
 

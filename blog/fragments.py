@@ -69,14 +69,33 @@ def keep_drawings_with(store):
     _drawings = store
 
 
-def drawn(kind, objects, version, render, sources=()):
+def drawn(kind, objects, version, render, sources=(), request=None):
     """{object's pk: HTML}: render(object) for each object, or what was drawn for it before
     while version(object) (the data it is drawn from, as a tuple) and the templates and
-    modules named in sources are unchanged; without a store installed, all drawn now."""
+    modules named in sources are unchanged; without a store installed, all drawn now.
+
+    request: the page's request, if any: its lookups are read together (expect())."""
     objects = list(objects)
     if _drawings is None or getattr(_local, "off", False):
         return {obj.pk: render(obj) for obj in objects}
-    return _drawings(kind, objects, version, render, tuple(sources))
+    return _drawings(kind, objects, version, render, tuple(sources), request)
+
+
+def drawing_key(kind, pk):
+    """Where the drawing of one object of a kind is kept."""
+    return f"{kind}:{pk}"
+
+
+def expect(request, kind, pks):
+    """The page will look up these drawings (drawn(kind, ...) with objects of these pks):
+    the store reads them with its first lookup for this request, in the same query."""
+    if request is not None:
+        expected = request.__dict__.setdefault(EXPECTED, set())
+        expected.update(drawing_key(kind, pk) for pk in pks)
+
+
+# The request's attribute holding expect()'s keys, which the store reads.
+EXPECTED = "_drawings_expected"
 
 
 def media_urls_expire():

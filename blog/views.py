@@ -13,7 +13,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import text
+from . import article, cards, chrome, text
 from .models import Category, Digest, Tag
 
 
@@ -24,6 +24,13 @@ class PublishedDigestMixin:
 
     def get_queryset(self):
         return Digest.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # What the page will draw, read in one query with the menu and sidebar.
+        chrome.expect(self.request)
+        cards.expect(self.request, context["object_list"])
+        return context
 
 
 class DigestListView(PublishedDigestMixin, ListView):
@@ -64,6 +71,10 @@ class DigestDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["preview"] = not self.object.is_public
+        if not context["preview"]:
+            # What the page will draw, read in one query with the menu and sidebar.
+            chrome.expect(self.request)
+            article.expect(self.request, self.object)
         return context
 
 

@@ -5,10 +5,11 @@ A drawing is used while its version matches: a hash of the data the caller says 
 drawn from, the contents of the templates and modules it names, the language, the time
 zone, where media addresses start and the widths images are resized to. Nothing needs
 to be told about a change: a digest, item or link edited, a template deployed, and the
-next reader draws it again (one query looks up every drawing of a page; one more stores
-those drawn anew), on any node. Unlike the page cache, this
-works with caching off (PAGE_CACHE_SECONDS = FRAGMENT_CACHE_SECONDS = 0). With media
-addresses that expire (AWS_QUERYSTRING_AUTH), everything is drawn for every request.
+next reader draws it again (one query looks up every drawing of a page, with what the
+page said it would ask for: blog.fragments.expect; one more stores those drawn anew), on
+any node. Unlike the page cache, this works with caching off (PAGE_CACHE_SECONDS =
+FRAGMENT_CACHE_SECONDS = 0). With media addresses that expire (AWS_QUERYSTRING_AUTH),
+everything is drawn for every request.
 """
 
 import functools
@@ -29,7 +30,7 @@ def media_base():
     return default_storage.url("x")
 
 
-def drawn(kind, objects, version, render, sources):
+def drawn(kind, objects, version, render, sources, request=None):
     if not objects:
         return {}
     if fragments.media_urls_expire():
@@ -39,13 +40,8 @@ def drawn(kind, objects, version, render, sources):
     wanted = {}
     for obj in objects:
         digest = hashlib.blake2b(repr((base, version(obj))).encode(), digest_size=16)
-        wanted[f"{kind}:{obj.pk}"] = (obj, digest.hexdigest())
-    stored = {
-        key: (stored_version, html)
-        for key, stored_version, html in Drawing.objects.filter(key__in=wanted).values_list(
-            "key", "version", "html"
-        )
-    }
+        wanted[fragments.drawing_key(kind, obj.pk)] = (obj, digest.hexdigest())
+    stored = _read(request, wanted)
     out, new = {}, []
     for key, (obj, wanted_version) in wanted.items():
         kept = stored.get(key)
@@ -60,4 +56,26 @@ def drawn(kind, objects, version, render, sources):
         Drawing.objects.bulk_create(
             new, update_conflicts=True, unique_fields=["key"], update_fields=["version", "html"]
         )
+        if request is not None:
+            request._drawings_read.update({row.key: (row.version, row.html) for row in new})
     return out
+
+
+def _read(request, keys):
+    """{key: (version, HTML)} of those kept. For a request, what it was told to expect
+    (blog.fragments.expect) is read with its first lookup, and every row read is
+    remembered until the request ends: a page's drawings cost one query, not one each."""
+    if request is None:
+        return _fetch(keys)
+    read = request.__dict__.setdefault("_drawings_read", {})
+    missing = set(keys) - read.keys()
+    if missing:
+        missing |= getattr(request, fragments.EXPECTED, set()) - read.keys()
+        found = _fetch(missing)
+        read.update({key: found.get(key) for key in missing})
+    return {key: read[key] for key in keys if read[key] is not None}
+
+
+def _fetch(keys):
+    rows = Drawing.objects.filter(key__in=keys).values_list("key", "version", "html")
+    return {key: (version, html) for key, version, html in rows}

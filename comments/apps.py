@@ -14,9 +14,10 @@ class CommentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_save
         from django_comments_xtd.models import publish_or_unpublish_on_pre_save
 
+        from blog import article
         from blog.models import Digest
 
-        from . import tally
+        from . import rendering, tally
         from .models import DigestComment
         from .signals import comments_updated
 
@@ -32,6 +33,8 @@ class CommentsConfig(AppConfig):
         comments_updated.connect(tally.comments_updated, sender=DigestComment, dispatch_uid="tally")
         post_save.connect(tally.digest_saved, sender=Digest, dispatch_uid="tally.digest")
         post_save.connect(tally.user_saved, sender=get_user_model(), dispatch_uid="tally.user")
+        # A digest's page reads its shared thread's drawing with its own parts.
+        article.show_with(rendering.THREAD)
 
 
 def delete_comments_of_digest(sender, instance, using, **kwargs):

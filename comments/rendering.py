@@ -31,6 +31,9 @@ from .models import DigestComment
 from .session import OWN_COMMENTS
 
 TEMPLATE = "comments/_comment.html"
+# The kind a digest's whole shared thread is kept under (blog.fragments.drawn), read with
+# the digest page's other drawings (apps.py).
+THREAD = "thread"
 # The templates and modules a stored piece comes from: a change to any makes a new version.
 SOURCES = (
     TEMPLATE, "comments/_avatar.html",

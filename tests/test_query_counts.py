@@ -25,16 +25,16 @@ def seed(digests, items=5):
     return made
 
 
-# Home: the site's version and the menu and sidebar as drawn before (blog.chrome), count,
-# digests, the cards as drawn before (caching.drawings).
-HOME_QUERIES = 5
+# Home: count, digests, the site's version, and in one query the menu and sidebar
+# (blog.chrome) and the cards (blog.cards) as drawn before (caching.drawings).
+HOME_QUERIES = 4
 # The first reader of a list after an edit draws its cards again from their categories
 # and items, read as rows.
 CARDS = 2
-# Digest: digest, the site's version, its page's parts as drawn before (blog.article), the
-# menu and sidebar as drawn before, the comments as drawn before, the sign-in providers
-# configured in the admin, its likes (one query, with their total) and its webmentions.
-DIGEST_QUERIES = 8
+# Digest: digest, the site's version, in one query its page's parts (blog.article), the
+# menu and sidebar and the comments as drawn before, the sign-in providers configured in
+# the admin, its likes (one query, with their total) and its webmentions.
+DIGEST_QUERIES = 6
 # The first reader of a digest's page after an edit draws its parts again: they read its
 # items, links, categories, tags, the digests before and after it and the items as drawn
 # before, and store the items drawn.

@@ -1,12 +1,9 @@
 import json
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from .. import article, chrome, fragments, siteversion, text
-from ..models import Category, Digest, MediaItem
-from ..querysets import related_rows
+from .. import article, cards, chrome, text
 
 register = template.Library()
 
@@ -52,62 +49,11 @@ def oembed_links(permalink):
     return discovery(permalink)
 
 
-CARD = "blog/_digest_card.html"
-
-
 @register.simple_tag(takes_context=True)
 def with_cards(context, digests):
     """The digests, each with its card (digest.card) drawn once per version for everyone
-    (blog.fragments.drawn): {% with_cards digest_list as digests %}{{ digests.0.card }}.
-
-    A card's version is its digest's columns and the site's version (blog.siteversion:
-    renewed whenever an item, a category or a digest is saved), so a list reads no more
-    than its digests. The few cards drawn again are drawn from what they show of their
-    categories and items, read as rows: two queries for the whole list, no model made."""
-    digests = list(digests)
-    site = siteversion.current(context.get("request"))
-    shown = {}
-
-    def draw(digest):
-        if not shown:
-            shown.update(_card_rows(digests))
-        return _draw_card(digest, shown[digest.pk])
-
-    cards = fragments.drawn(
-        "card", digests, lambda digest: _card_version(site, digest), draw, (CARD,)
-    )
-    for digest in digests:
-        digest.card = mark_safe(cards[digest.pk])  # noqa: S308 (our template's output)
-    return digests
-
-
-# What a card never shows of its digest: kept out of its version, so that changing them
-# (a comment elsewhere in the thread, a reindex) draws nothing again.
-CARD_LEAVES_OUT = ("search_text", "comments_version")
-
-
-def _card_rows(digests):
-    """{digest pk: {"categories": [(pk, name, slug)], "items": [(pk, title)]}}, in the order
-    the card lists them (categories by name, items by position)."""
-    pks = [digest.pk for digest in digests]
-    if not pks:
-        return {}
-    categories = related_rows(pks, Digest.categories, "id", "name", "slug")
-    shown = {pk: {"categories": categories[pk], "items": []} for pk in pks}
-    items = MediaItem.objects.filter(digest_id__in=pks).order_by("position", "id")
-    for digest_pk, *item in items.values_list("digest_id", "id", "title"):
-        shown[digest_pk]["items"].append(tuple(item))
-    return shown
-
-
-def _card_version(site, digest):
-    return (site, fragments.fields_of(digest, leaving_out=CARD_LEAVES_OUT))
-
-
-def _draw_card(digest, shown):
-    categories = [Category(pk=pk, name=name, slug=slug) for pk, name, slug in shown["categories"]]
-    items = [MediaItem(pk=pk, title=title) for pk, title in shown["items"]]
-    return render_to_string(CARD, {"digest": digest, "categories": categories, "items": items})
+    (blog.cards): {% with_cards digest_list as digests %}{{ digests.0.card }}."""
+    return cards.with_cards(context.get("request"), digests)
 
 
 @register.filter

@@ -108,7 +108,7 @@ def comment_section(context, digest):
     elif "replytocom" in request.GET:
         html = render_listing()
     else:
-        html = _shared_thread(digest, listing, render_listing)
+        html = _shared_thread(request, digest, listing, render_listing)
     form = None
     if is_open:
         initial = {} if request.user.is_authenticated else remembered_author(request)
@@ -132,7 +132,7 @@ def comment_section(context, digest):
 THREAD_SOURCES = ("comments/_list.html", *rendering.SOURCES, __name__)
 
 
-def _shared_thread(digest, listing, render):
+def _shared_thread(request, digest, listing, render):
     """The count and thread that every reader with nothing of their own here sees: drawn
     once per version of the thread (Digest.comments_version, new with every change to
     it: comments.tally) and of what draws it, and kept (blog.fragments.drawn), so a page
@@ -144,7 +144,9 @@ def _shared_thread(digest, listing, render):
             settings.COMMENTS_GRAVATAR, settings.COMMENTS_COLLAPSE_AFTER,
         )  # fmt: skip
 
-    drawn = fragments.drawn("thread", [digest], version, lambda _: render(), THREAD_SOURCES)
+    drawn = fragments.drawn(
+        rendering.THREAD, [digest], version, lambda _: render(), THREAD_SOURCES, request
+    )
     return drawn[digest.pk]
 
 
