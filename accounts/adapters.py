@@ -16,6 +16,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from blog import siteversion
 from mailer.outbox import URGENT, send_all_after_commit
 
 
@@ -56,8 +57,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def list_apps(self, request, provider=None, client_id=None):
         """allauth's list of configured apps, without first looking up the Site row: the
-        blog is one site, so every social application in the admin counts (one query)."""
-        return super().list_apps(None, provider=provider, client_id=client_id)
+        blog is one site, so every social application in the admin counts. Read once per
+        site version in each process (a social application saved or deleted renews it:
+        accounts.signals), so the pages that offer the providers read none."""
+        configured = super().list_apps
+        key = ("social-apps", provider, client_id)
+        return list(siteversion.kept(request, key, lambda: configured(None, provider, client_id)))
 
     def populate_user(self, request, sociallogin, data):
         """The account keeps the provider's address only if the provider says it is verified:

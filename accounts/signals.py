@@ -2,14 +2,17 @@
 
 import logging
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
 
 
 def connect():
     from allauth.account.signals import user_logged_in
+    from allauth.socialaccount.models import SocialApp
     from allauth.socialaccount.signals import social_account_added, social_account_removed
+
+    from blog import siteversion
 
     from .models import Profile
 
@@ -20,6 +23,12 @@ def connect():
     # The profile's avatar and link show in the threads the reader commented in.
     for signal in (post_save, post_delete):
         signal.connect(profile_changed, sender=Profile, dispatch_uid="accounts.profile_changed")
+    # The sign-in providers offered are kept per site version (adapters.list_apps).
+    for signal in (post_save, post_delete):
+        signal.connect(siteversion.changed, sender=SocialApp, dispatch_uid="accounts.app")
+    m2m_changed.connect(
+        siteversion.m2m_changed, sender=SocialApp.sites.through, dispatch_uid="accounts.app.sites"
+    )
 
 
 def profile_changed(sender, instance, **kwargs):

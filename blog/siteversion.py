@@ -5,7 +5,9 @@ deleted, a digest's categories or tags changed (signals, blog.apps), and when a 
 digest goes public, which saves nothing: the row keeps the time of the next one.
 
 Drawn with it: the menu and the sidebar (blog.chrome), a digest's page around its
-comments (blog.article) and the cards on the lists (blog_tags.with_cards).
+comments (blog.article) and the cards on the lists (blog.cards). Kept with it in each
+process (kept()): the number of digests on each list, and the sign-in providers (accounts
+renews it when a social application changes).
 """
 
 import secrets
@@ -27,6 +29,27 @@ def current(request=None):
     if request is not None:
         request._blog_site_version = token
     return token
+
+
+# What kept() worked out, in this process: {key: (token, value)}.
+_kept = {}
+KEPT_MAX = 256
+
+
+def kept(request, key, compute):
+    """compute()'s value, worked out once per site version in each process: for what only
+    changes with what renews the version (the number of digests a list shows, the sign-in
+    providers offered). The token is read by every request anyway, so a value is never
+    older than the request's own view of the site, on any node."""
+    token = current(request)
+    held = _kept.get(key)
+    if held is not None and held[0] == token:
+        return held[1]
+    value = compute()
+    if len(_kept) >= KEPT_MAX:
+        _kept.clear()
+    _kept[key] = (token, value)
+    return value
 
 
 def changed(**kwargs):

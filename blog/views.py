@@ -13,7 +13,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import article, cards, chrome, text
+from . import article, cards, chrome, siteversion, text
 from .models import Category, Digest, Tag
 
 
@@ -21,9 +21,20 @@ class PublishedDigestMixin:
     """Digests as readers see them, with what their cards need."""
 
     paginate_by = settings.BLOG_PAGE_SIZE
+    # Whether the number of digests listed is worked out once per site version (not for
+    # search results, which are as many lists as there are queries).
+    counted_once = True
 
     def get_queryset(self):
         return Digest.objects.published().for_listing()
+
+    def get_paginator(self, queryset, *args, **kwargs):
+        paginator = super().get_paginator(queryset, *args, **kwargs)
+        if self.counted_once:
+            # Which digests a list shows changes only with what renews the site's version.
+            key = ("count", self.request.resolver_match.view_name, *sorted(self.kwargs.items()))
+            paginator.count = siteversion.kept(self.request, key, queryset.count)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -145,6 +156,7 @@ class TagDetailView(PublishedDigestMixin, ListView):
 
 class SearchView(PublishedDigestMixin, ListView):
     template_name = "blog/search.html"
+    counted_once = False
 
     def get_queryset(self):
         # A NUL would stop PostgreSQL; the rest of blog.text's rules make it plain text.

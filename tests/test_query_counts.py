@@ -25,23 +25,26 @@ def seed(digests, items=5):
     return made
 
 
-# Home: count, digests, the site's version, and in one query the menu and sidebar
-# (blog.chrome) and the cards (blog.cards) as drawn before (caching.drawings).
-HOME_QUERIES = 4
+# Home: digests, the site's version, and in one query the menu and sidebar (blog.chrome)
+# and the cards (blog.cards) as drawn before (caching.drawings).
+HOME_QUERIES = 3
+# The first reader of a list after a new site version counts its digests (blog.views:
+# kept per site version in each process).
+COUNT = 1
 # The first reader of a list after an edit draws its cards again from their categories
 # and items, read as rows.
 CARDS = 2
 # Digest: digest, the site's version, in one query its page's parts (blog.article), the
-# menu and sidebar and the comments as drawn before, the sign-in providers configured in
-# the admin, its likes (one query, with their total) and its webmentions.
-DIGEST_QUERIES = 6
+# menu and sidebar and the comments as drawn before, its likes (one query, with their
+# total) and its webmentions.
+DIGEST_QUERIES = 5
 # The first reader of a digest's page after an edit draws its parts again: they read its
 # items, links, categories, tags, the digests before and after it and the items as drawn
 # before, and store the items drawn.
 ARTICLE = 8
-# The first reader of a digest in a process draws its comment form, which reads the
-# sign-in providers once more (comments.respond).
-RESPOND = 1
+# The first reader after a new site version reads the sign-in providers configured in the
+# admin (accounts.adapters: kept per site version in each process).
+PROVIDERS = 1
 # The first reader of a page draws what was never drawn, and stores it in one more query.
 DRAWING = 1
 # The first reader of a new site version reads the menu's links, the months and the
@@ -55,7 +58,7 @@ THREAD = 2
 @pytest.mark.parametrize("digests", [3, 10])
 def test_home_page_query_count(client, django_assert_num_queries, digests):
     seed(digests)
-    with django_assert_num_queries(HOME_QUERIES + CARDS + DRAWING + CHROME):
+    with django_assert_num_queries(HOME_QUERIES + COUNT + CARDS + DRAWING + CHROME):
         client.get(reverse("blog:digest-list"))
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("blog:digest-list"))
@@ -65,7 +68,7 @@ def test_home_page_query_count(client, django_assert_num_queries, digests):
 @pytest.mark.parametrize("items", [1, 5])
 def test_digest_page_query_count(client, django_assert_num_queries, items):
     digests = seed(3, items=items)
-    with django_assert_num_queries(DIGEST_QUERIES + ARTICLE + RESPOND + DRAWING + CHROME + THREAD):
+    with django_assert_num_queries(DIGEST_QUERIES + ARTICLE + PROVIDERS + DRAWING + CHROME + THREAD):
         client.get(digests[1].get_absolute_url())
     with django_assert_num_queries(DIGEST_QUERIES):
         response = client.get(digests[1].get_absolute_url())
@@ -104,7 +107,7 @@ def test_digest_page_with_comments_query_count(client, django_assert_num_queries
         parent = factories.make_comment(digest, f"Comment {n}", parent=parent if n % 3 else None)
     # The first reader also draws every comment (their rows as models, then one update to
     # store them); the next ones read the thread whole in place of the comments.
-    first_reader = DIGEST_QUERIES + ARTICLE + RESPOND + DRAWING + CHROME + THREAD
+    first_reader = DIGEST_QUERIES + ARTICLE + PROVIDERS + DRAWING + CHROME + THREAD
     with django_assert_num_queries(first_reader + 2):
         client.get(digest.get_absolute_url())
     with django_assert_num_queries(DIGEST_QUERIES):
