@@ -1,9 +1,8 @@
 """What every reader sees of a digest's likes: how many, and the faces of signed-in likers.
 
-A page renders it fresh (one query; the page cache keeps the page whole). The JSON that
-site.js asks for on every page view takes it from the counters cache every worker shares
-(settings.COUNTER_CACHE_ALIAS), until the next like or unlike of that digest: a like
-invalidates one small entry, never a page.
+A digest's page and the JSON that site.js asks for on every page view take it from the
+counters cache every worker and node shares (settings.COUNTER_CACHE_ALIAS), until the
+next like or unlike of that digest: a like invalidates one small entry, never a page.
 """
 
 from django.conf import settings

@@ -9,7 +9,6 @@ from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib.sites.models import Site
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Digest

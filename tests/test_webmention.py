@@ -203,6 +203,10 @@ def test_a_plain_mention_is_listed_under_the_digest_once_approved(
     assert f'<a href="{source_site.url}/week" rel="nofollow ugc noopener">' in html
     assert "Links I liked &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
     assert "<img src=x" not in html
+    assert '<span class="mention__kind">Mention</span>' in html
+    # Kept for every reader (mentions.shown) only until it changes.
+    mention.delete()
+    assert "Mentions" not in client.get(digest.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def like_box(context, digest):
     own = request.user.is_authenticated or placed(context.get("messages", ()), PLACE)
     is_liked = bool(own) and liked(digest, request)
     return {
-        **box_context(digest, request, is_liked, summary.compute(digest.pk)),
+        **box_context(digest, request, is_liked, summary.summary(digest.pk)),
         "csrf_token": context.get("csrf_token"),
         "messages": context.get("messages", ()),
     }

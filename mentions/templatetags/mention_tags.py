@@ -1,6 +1,6 @@
 from django import template
 
-from ..models import Mention
+from .. import shown
 
 register = template.Library()
 
@@ -8,5 +8,4 @@ register = template.Library()
 @register.inclusion_tag("mentions/_list.html")
 def mentions_list(digest):
     """The digest's public mentions (not replies: those are comments), oldest first."""
-    mentions = Mention.objects.public().filter(digest=digest).order_by("received_at", "pk")
-    return {"mentions": list(mentions)}
+    return {"mentions": shown.public(digest.pk)}
