@@ -1,15 +1,21 @@
 """RSS 2.0 and Atom feeds with each digest's full content."""
 
+import copy
 import functools
 import io
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from . import fragments, siteversion
@@ -21,6 +27,8 @@ FEED_SIZE = 20
 CONTENT = "blog/_digest_feed_content.html"
 # What an entry's content is drawn with, besides its data.
 SOURCES = (CONTENT, "blog.embeds")
+# What the whole feed is written with, besides its entries' contents.
+FEED_SOURCES = (__name__, "blog.text")
 # Digest columns the content never shows that change without it: on every comment
 # (comments.tally), and the search text (which follows the items, in the version anyway).
 NOT_SHOWN = frozenset({"comment_count", "comments_version", "search_text"})
@@ -130,15 +138,69 @@ class FullContentAtom(XMLSafeFeed, Atom1Feed):
 
 
 class LatestDigestsFeed(Feed):
+    """The whole feed is drawn once per version for every reader (blog.fragments.drawn):
+    the site's address and version, the feed's address and the columns of its digests and
+    authors. A feed whose entries are unchanged reads its digests and nothing more."""
+
     feed_type = FullContentRss
     description_template = None
 
     def __call__(self, request, *args, **kwargs):
-        self.request = request
+        # One instance serves every request of every thread (urls.py): each works on a copy.
+        feed = copy.copy(self)
+        feed.request = request
         # The Sites row's address, as Feed gives each entry's link: the entry's content
         # (its images, its link back) names the same site.
-        self.site_root = add_domain(get_current_site(request).domain, "", request.is_secure())
-        return super().__call__(request, *args, **kwargs)
+        feed.site_root = add_domain(get_current_site(request).domain, "", request.is_secure())
+        return feed.respond(request, *args, **kwargs)
+
+    def respond(self, request, *args, **kwargs):
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404("Feed object does not exist.") from None
+        digests = list(self._get_dynamic_attr("listed", obj))
+        whole = SimpleNamespace(pk=f"{type(self).__name__}:{getattr(obj, 'pk', '')}")
+        version = self.version(request, obj, digests)
+        written = fragments.drawn(
+            "feed", [whole], lambda _: version, lambda _: self.write(request, obj, digests),
+            FEED_SOURCES, request,
+        )[whole.pk]  # fmt: skip
+        response = HttpResponse(
+            written.encode("utf-8", "xmlcharrefreplace"), content_type=self.feed_type.content_type
+        )
+        # As Feed sends it, for ConditionalGetMiddleware's 304s: the latest of the dates.
+        dates = [at for digest in digests for at in (digest.updated_at, digest.published_at)]
+        latest = max(filter(None, dates), default=None) or timezone.now()
+        response.headers["Last-Modified"] = http_date(latest.timestamp())
+        return response
+
+    def version(self, request, obj, digests):
+        """What the whole feed is written from, besides what its entries' contents are."""
+        authors = [
+            (digest.author.get_username(), digest.author.get_full_name()) if digest.author else None
+            for digest in digests
+        ]
+        return (
+            self.site_root, request.path, siteversion.current(request),
+            fragments.fields_of(obj) if obj is not None else None,
+            [fragments.fields_of(digest, NOT_SHOWN) for digest in digests], authors,
+            settings.BLOG_TITLE, settings.BLOG_TAGLINE,
+        )  # fmt: skip
+
+    def write(self, request, obj, digests):
+        """The feed's XML, as Django's syndication writes it, as text."""
+        self.shown = self.entries(digests)
+        text = io.StringIO()
+        self.get_feed(obj, request).write(text, "utf-8")
+        return text.getvalue()
+
+    def items(self):
+        return self.shown
+
+    def listed(self):
+        """The digests the feed shows, newest first."""
+        return Digest.objects.published().for_feed()[:FEED_SIZE]
 
     def title(self):
         return settings.BLOG_TITLE
@@ -149,9 +211,6 @@ class LatestDigestsFeed(Feed):
     def link(self):
         return reverse("blog:digest-list")
 
-    def items(self):
-        return self.entries(Digest.objects.published().for_feed()[:FEED_SIZE])
-
     def entries(self, digests):
         """The digests, each with its entry's content (drawn once per version for every
         reader: blog.fragments.drawn) and the names of its categories and tags."""
@@ -159,7 +218,7 @@ class LatestDigestsFeed(Feed):
         sources = EntrySources(digests, self.site_root, siteversion.current(self.request))
         contents = fragments.drawn(
             "feed-entry", digests, sources.version,
-            lambda digest: self.draw_content(digest, sources.items(digest)), sources=SOURCES,
+            lambda digest: self.draw_content(digest, sources.items(digest)), SOURCES, self.request,
         )  # fmt: skip
         names = category_names(digests)
         for digest in digests:
@@ -216,8 +275,8 @@ class CategoryFeed(LatestDigestsFeed):
     def link(self, category):
         return category.get_absolute_url()
 
-    def items(self, category):
-        return self.entries(
+    def listed(self, category):
+        return (
             Digest.objects.published()
             .filter(categories__in=category.with_descendants())
             .distinct()
