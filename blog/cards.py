@@ -3,10 +3,18 @@ date, categories, comment count, intro and the titles of its items. Drawn once p
 version for everyone and kept (blog.fragments.drawn).
 
 A card's version is its digest's columns and the site's version (blog.siteversion:
-renewed whenever an item, a category or a digest is saved), so a list reads no more
-than its digests. The few cards drawn again are drawn from what they show of their
-categories and items, read as rows: two queries for the whole list, no model made.
+renewed whenever an item, a category or a digest is saved). The few cards drawn again
+are drawn from what they show of their categories and items, read as rows: two queries
+for the whole list, no model made.
+
+A page of a list (listed()) is drawn whole once per version of the site and of the
+comment counts (blog.siteversion.counts, renewed by comments.tally): which digests a page
+lists and what their cards show change with nothing else, so a page that was drawn
+before reads not even its digests.
 """
+
+import hashlib
+from types import SimpleNamespace
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -17,6 +25,7 @@ from .querysets import related_rows
 
 CARD = "blog/_digest_card.html"
 KIND = "card"
+LIST, LIST_KIND = "blog/_digest_cards.html", "cards"
 # What a card never shows of its digest: kept out of its version, so that changing them
 # (a comment elsewhere in the thread, a reindex) draws nothing again.
 LEAVES_OUT = ("search_text", "comments_version")
@@ -25,6 +34,31 @@ LEAVES_OUT = ("search_text", "comments_version")
 def expect(request, digests):
     """The page will show these digests' cards: read with its first drawing."""
     fragments.expect(request, KIND, [digest.pk for digest in digests])
+
+
+def expect_listed(request, page):
+    """The page will show this page of a list whole: read with its first drawing."""
+    fragments.expect(request, LIST_KIND, [_list_key(request, page)])
+
+
+def listed(request, page):
+    """The cards of a page of a list (a Paginator's page, the page's digests not read yet)
+    joined, drawn once per version of the site and the comment counts."""
+    whole = SimpleNamespace(pk=_list_key(request, page))
+    version = (siteversion.current(request), siteversion.counts(request))
+
+    def draw(_):
+        return render_to_string(LIST, {"cards": with_cards(request, page.object_list)})
+
+    drawn = fragments.drawn(LIST_KIND, [whole], lambda _: version, draw, (LIST, CARD), request)
+    return mark_safe(drawn[whole.pk])  # noqa: S308 (our template's output)
+
+
+def _list_key(request, page):
+    """Which list (the view and its arguments) and which page of it, in a short key."""
+    match = request.resolver_match
+    shown = (match.view_name, sorted(match.kwargs.items()), page.number, page.paginator.per_page)
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
 def with_cards(request, digests):

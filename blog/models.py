@@ -338,6 +338,9 @@ class SiteVersion(models.Model):
     value = models.CharField(max_length=16)
     # When the next scheduled digest goes public: the version is renewed then.
     next_publication = models.DateTimeField(null=True, blank=True)
+    # A token new whenever a digest's comment count may have changed (comments.tally): what
+    # lists of digests show besides the site's version.
+    counts = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ("pk",)

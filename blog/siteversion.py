@@ -5,7 +5,8 @@ deleted, a digest's categories or tags changed (signals, blog.apps), and when a 
 digest goes public, which saves nothing: the row keeps the time of the next one.
 
 Drawn with it: the menu and the sidebar (blog.chrome), a digest's page around its
-comments (blog.article) and the cards on the lists (blog.cards). Kept with it in each
+comments (blog.article), the cards on the lists and, with the comment counts' token
+(counts(): renewed by comments.tally), each page of a list whole (blog.cards). Kept with it in each
 process (kept()): the number of digests on each list, and the sign-in providers (accounts
 renews it when a social application changes).
 """
@@ -21,14 +22,26 @@ from .models import Digest, SiteVersion
 def current(request=None):
     """The token, read in one query, once per request. The first reader after a scheduled
     digest's time makes a new one, as a save would have: that digest now shows."""
+    return _read(request)[0]
+
+
+def counts(request=None):
+    """The comment counts' token (SiteVersion.counts), read with the site's: new whenever
+    a digest's count of comments may have changed."""
+    return _read(request)[1]
+
+
+def _read(request):
     if request is not None and hasattr(request, "_blog_site_version"):
         return request._blog_site_version
-    row = SiteVersion.objects.filter(pk=1).values_list("value", "next_publication").first()
-    stale = row is None or (row[1] is not None and row[1] <= timezone.now())
-    token = changed() if stale else row[0]
+    row = SiteVersion.objects.filter(pk=1).values_list("value", "counts", "next_publication")
+    row = row.first()
+    if row is None or (row[2] is not None and row[2] <= timezone.now()):
+        changed()
+        row = SiteVersion.objects.values_list("value", "counts").get(pk=1)
     if request is not None:
-        request._blog_site_version = token
-    return token
+        request._blog_site_version = row[:2]
+    return row[:2]
 
 
 # What kept() worked out, in this process: {key: (token, value)}.
@@ -61,6 +74,14 @@ def changed(**kwargs):
     if not SiteVersion.objects.filter(pk=1).update(**fields):
         SiteVersion.objects.get_or_create(pk=1, defaults=fields)
     return token
+
+
+def counts_changed():
+    """Some digests' comment counts may have changed (comments.tally): a new counts token."""
+    fields = {"counts": secrets.token_hex(8)}
+    if not SiteVersion.objects.filter(pk=1).update(**fields):
+        changed()
+        SiteVersion.objects.filter(pk=1).update(**fields)
 
 
 def m2m_changed(action, **kwargs):

@@ -38,9 +38,13 @@ class PublishedDigestMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # What the page will draw, read in one query with the menu and sidebar.
+        # What the page will draw, read in one query with the menu and sidebar: the page of
+        # the list whole (blog.cards.listed), or for search results each digest's card.
         chrome.expect(self.request)
-        cards.expect(self.request, context["object_list"])
+        if self.counted_once:
+            cards.expect_listed(self.request, context["page_obj"])
+        else:
+            cards.expect(self.request, context["object_list"])
         return context
 
 

@@ -6,8 +6,10 @@
   changed (a comment posted, approved, edited, deleted or marked spam; the digest saved,
   which may open or close its comments; a commenter's name or avatar). The thread every
   reader shares is drawn once per token (comments.templatetags.comment_tags).
+- The site's counts token (blog.siteversion.counts), new with every change of any
+  digest's tokens: lists of digests are drawn whole once per token (blog.cards).
 
-Both are written with QuerySet.update(), which sends no signal: nothing else about the
+All are written with QuerySet.update(), which sends no signal: nothing else about the
 digest changed. The count is counted again each time, never added to, so it cannot
 drift; a save of the digest, which writes the values it read, is followed by a recount
 (post_save, restores of old versions included).
@@ -20,6 +22,7 @@ from django.db import models
 from django.db.models import OuterRef, Q
 from django.db.models.functions import Cast
 
+from blog import siteversion
 from blog.models import Digest
 from blog.querysets import count_per_row
 from blog.text import parse_id
@@ -40,6 +43,8 @@ def digests_changed(object_pks):
     Digest.objects.filter(pk__in=ids).update(
         comment_count=count_per_row(public, "object_pk"), comments_version=new_version()
     )
+    # Lists of digests show the counts (blog.cards).
+    siteversion.counts_changed()
 
 
 def authors_changed(user_ids=(), comment_ids=()):

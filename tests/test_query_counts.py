@@ -25,12 +25,15 @@ def seed(digests, items=5):
     return made
 
 
-# Home: digests, the site's version, and in one query the menu and sidebar (blog.chrome)
-# and the cards (blog.cards) as drawn before (caching.drawings).
-HOME_QUERIES = 3
+# Home: the site's version, and in one query the menu and sidebar (blog.chrome) and the
+# page of the list (blog.cards.listed) as drawn before (caching.drawings).
+HOME_QUERIES = 2
 # The first reader of a list after a new site version counts its digests (blog.views:
 # kept per site version in each process).
 COUNT = 1
+# The first reader of a page of a list after a new site or counts version reads its
+# digests and looks up their cards as drawn before, then stores the page drawn whole.
+LISTED = 3
 # The first reader of a list after an edit draws its cards again from their categories
 # and items, read as rows.
 CARDS = 2
@@ -62,12 +65,17 @@ KEPT_IN_COUNTERS = 2 * (1 + 5)
 
 @pytest.mark.parametrize("digests", [3, 10])
 def test_home_page_query_count(client, django_assert_num_queries, digests):
-    seed(digests)
-    with django_assert_num_queries(HOME_QUERIES + COUNT + CARDS + DRAWING + CHROME):
+    made = seed(digests)
+    with django_assert_num_queries(HOME_QUERIES + COUNT + LISTED + CARDS + DRAWING + CHROME):
         client.get(reverse("blog:digest-list"))
     with django_assert_num_queries(HOME_QUERIES):
         response = client.get(reverse("blog:digest-list"))
     assert response.content.decode().count('class="card"') == digests
+    # A comment: the page is drawn again from its cards, one of them drawn again.
+    factories.make_comment(made[0])
+    with django_assert_num_queries(HOME_QUERIES + LISTED + CARDS + DRAWING):
+        response = client.get(reverse("blog:digest-list"))
+    assert "1 comment" in response.content.decode()
 
 
 @pytest.mark.parametrize("items", [1, 5])

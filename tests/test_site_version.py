@@ -86,3 +86,27 @@ def test_a_provider_renamed_or_deleted_shows_so_at_once():
     assert "Corp SSO" not in shown
     app.delete()
     assert "Staff sign-in" not in page(digest.get_absolute_url())[1]
+
+
+def test_a_comment_shows_in_the_counts_on_every_list_at_once():
+    category = factories.make_category("Science")
+    digest = factories.make_digest()
+    digest.categories.add(category)
+    lists = ["/", category.get_absolute_url(), digest.published_at.strftime("/%Y/%m/")]
+    for path in lists:
+        assert "Leave a comment" in page(path)[1]
+    comment = factories.make_comment(digest)
+    for path in lists:
+        assert "1 comment" in page(path)[1], path
+    comment.delete()
+    for path in lists:
+        assert "Leave a comment" in page(path)[1], path
+
+
+def test_each_page_of_a_list_is_drawn_for_itself():
+    for n in range(settings.BLOG_PAGE_SIZE + 1):
+        factories.make_digest(f"Number {n}")
+    first, second = page("/")[1], page("/?page=2")[1]
+    assert first.count('class="card"') == settings.BLOG_PAGE_SIZE
+    assert second.count('class="card"') == 1
+    assert "Number 10" in second and "Number 10" not in first

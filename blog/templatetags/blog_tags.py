@@ -50,6 +50,12 @@ def oembed_links(permalink):
 
 
 @register.simple_tag(takes_context=True)
+def listed_cards(context, page):
+    """The cards of a page of a list, drawn whole (blog.cards): {% listed_cards page_obj %}."""
+    return cards.listed(context.get("request"), page)
+
+
+@register.simple_tag(takes_context=True)
 def with_cards(context, digests):
     """The digests, each with its card (digest.card) drawn once per version for everyone
     (blog.cards): {% with_cards digest_list as digests %}{{ digests.0.card }}."""
