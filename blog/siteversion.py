@@ -6,13 +6,18 @@ digest goes public, which saves nothing: the row keeps the time of the next one.
 
 Drawn with it: the menu and the sidebar (blog.chrome), a digest's page around its
 comments (blog.article), the cards on the lists and, with the comment counts' token
-(counts(): renewed by comments.tally), each page of a list whole (blog.cards). Kept with it in each
-process (kept()): the number of digests on each list, and the sign-in providers (accounts
-renews it when a social application changes).
+(counts(): renewed by comments.tally), each page of a list whole (blog.cards). Kept with
+it in each process (kept()): the number of digests on each list, and the sign-in
+providers (accounts renews it when a social application changes).
+
+Every page reads the row, so it is read in SQL written once (_row), not built by the ORM
+for each request: building the query cost more than the database's answer.
 """
 
+import functools
 import secrets
 
+from django.db import connections, router
 from django.db.models import Min
 from django.utils import timezone
 
@@ -34,14 +39,33 @@ def counts(request=None):
 def _read(request):
     if request is not None and hasattr(request, "_blog_site_version"):
         return request._blog_site_version
-    row = SiteVersion.objects.filter(pk=1).values_list("value", "counts", "next_publication")
-    row = row.first()
-    if row is None or (row[2] is not None and row[2] <= timezone.now()):
+    row = _row()
+    if row is None or row[2]:  # none yet, or a scheduled digest's time has come
         changed()
-        row = SiteVersion.objects.values_list("value", "counts").get(pk=1)
+        row = _row()
     if request is not None:
         request._blog_site_version = row[:2]
     return row[:2]
+
+
+def _row():
+    """(token, counts token, whether the next publication is due) of the one row, or None."""
+    connection = connections[router.db_for_read(SiteVersion)]
+    due = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.alias), [due])
+        return cursor.fetchone()
+
+
+@functools.cache
+def _sql(alias):
+    name = connections[alias].ops.quote_name
+    table = name(SiteVersion._meta.db_table)
+    columns = ", ".join(name(column) for column in ("value", "counts"))
+    return (
+        f"SELECT {columns}, {name('next_publication')} <= %s FROM {table} "  # noqa: S608
+        f"WHERE {name('id')} = 1"
+    )
 
 
 # What kept() worked out, in this process: {key: (token, value)}.
