@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 
 from . import fragments, siteversion
 from .models import Digest, MediaItem, RelatedLink
+from .querysets import NEVER_SHOWN
 
 PARTS = {
     "head": "blog/_digest_head.html",
@@ -34,8 +35,9 @@ ITEM_SOURCES = (
 )  # fmt: skip
 # What the parts are drawn with besides the digest: its items are drawn into the body.
 SOURCES = (*PARTS.values(), *ITEM_SOURCES, "blog.templatetags.blog_seo", "blog.models")
-# Columns of the digest no part shows: a comment changes them.
-LEAVES_OUT = ("search_text", "comments_version", "comment_count")
+# Columns of the digest no part shows (a comment changes the last two; the search text is
+# never read for a page: querysets.NEVER_SHOWN).
+LEAVES_OUT = (*NEVER_SHOWN, "comments_version", "comment_count")
 
 
 KIND = "digest"

@@ -21,14 +21,14 @@ from django.utils.safestring import mark_safe
 
 from . import fragments, siteversion
 from .models import Category, Digest, MediaItem
-from .querysets import related_rows
+from .querysets import NEVER_SHOWN, related_rows
 
 CARD = "blog/_digest_card.html"
 KIND = "card"
 LIST, LIST_KIND = "blog/_digest_cards.html", "cards"
 # What a card never shows of its digest: kept out of its version, so that changing them
 # (a comment elsewhere in the thread, a reindex) draws nothing again.
-LEAVES_OUT = ("search_text", "comments_version")
+LEAVES_OUT = (*NEVER_SHOWN, "comments_version")
 
 
 def expect(request, digests):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from . import fragments, siteversion
 from .models import Category, Digest, MediaItem, RelatedLink
-from .querysets import related_rows
+from .querysets import NEVER_SHOWN, related_rows
 from .text import xml_chars
 
 FEED_SIZE = 20
@@ -31,7 +31,7 @@ SOURCES = (CONTENT, "blog.embeds")
 FEED_SOURCES = (__name__, "blog.text")
 # Digest columns the content never shows that change without it: on every comment
 # (comments.tally), and the search text (which follows the items, in the version anyway).
-NOT_SHOWN = frozenset({"comment_count", "comments_version", "search_text"})
+NOT_SHOWN = frozenset({"comment_count", "comments_version", *NEVER_SHOWN})
 
 
 class EntrySources:

@@ -27,6 +27,10 @@ def related_rows(digest_pks, relation, *fields):
     return found
 
 
+# What no reader page shows of a digest, which may be long: the text it is searched by.
+NEVER_SHOWN = ("search_text",)
+
+
 class DigestQuerySet(models.QuerySet):
     def published(self):
         """Digests a reader may see: published, and not scheduled for later."""
@@ -38,13 +42,18 @@ class DigestQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of digest cards needs of the digests themselves: what the cards show of
-        their categories and items is read as rows (blog_tags.with_cards)."""
-        return self.select_related("author")
+        their categories and items is read as rows (blog.cards)."""
+        return self.defer(*NEVER_SHOWN)
 
     def for_feed(self):
         """What a feed entry shows of the digest itself and its author: its content, its
         categories and tags are read as rows by blog.feeds, for all the entries at once."""
-        return self.select_related("author")
+        return self.select_related("author").defer(*NEVER_SHOWN)
+
+    def for_page(self):
+        """What a digest's page needs of the digest itself and its author (blog.article
+        reads the rest only to draw the page again)."""
+        return self.select_related("author").defer(*NEVER_SHOWN)
 
     def search(self, query):
         """Full-text search on PostgreSQL, a word-by-word match elsewhere."""

@@ -64,7 +64,7 @@ class DigestDetailView(DetailView):
     def get_queryset(self):
         # The items, links, categories, tags and neighbours are read only when its page
         # must be drawn again (blog.article).
-        queryset = Digest.objects.select_related("author")
+        queryset = Digest.objects.for_page()
         if self.can_preview():
             return queryset
         return queryset.published()
