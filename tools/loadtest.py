@@ -152,7 +152,9 @@ def run(args):
                     # Page and yardstick in turn, the best of each kept: the machine is
                     # shared, and a burst of other work should not decide a row.
                     for _ in range(args.rounds):
+                        logged = server.log.stat().st_size
                         page = best(page, load(tool, server.url + path, args))
+                        server.say_app_side(logged, f"{name} {mode}")
                         plain_url = f"{server.url}/_loadtest/plain/{sizes[name]}/"
                         plain = best(plain, load(tool, plain_url, args))
                     measured = seeded["queries"][name][mode]
@@ -306,6 +308,28 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.log.unlink(missing_ok=True)
+
+    def say_app_side(self, offset, label):
+        """What the access log says of the requests since offset: how many each worker
+        answered, and the app's own time for them (p50, p99), beside what wrk saw."""
+        workers, times = {}, []
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            for line in log:
+                if not line.startswith(b"{"):
+                    continue
+                entry = json.loads(line)
+                if entry.get("logger") == "gunicorn.access":
+                    workers[entry["pid"]] = workers.get(entry["pid"], 0) + 1
+                    times.append(float(entry["duration_ms"]))
+        if times:
+            times.sort()
+            split = "/".join(str(n) for n in sorted(workers.values()))
+            p50, p99 = times[len(times) // 2], times[int(len(times) * 0.99) - 1]
+            say(
+                f"  {label}: {len(times)} answered ({split} per worker), "
+                f"app p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+            )
 
     def worker_rss_mb(self):
         """RSS of each worker (the master's children), in MB."""
