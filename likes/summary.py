@@ -6,14 +6,13 @@ next like or unlike of that digest: a like invalidates one small entry, never a 
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, F, Window
 from django.utils.formats import number_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from mailer.limits import counters
+from mailer import limits
 
 from .models import Like
 
@@ -31,11 +30,7 @@ def enabled(digest):
 
 def summary(digest_id):
     """{"count": n, "faces": [{"name", "avatar"}]} for one digest, from the cache if kept."""
-    found = counters.get(key(digest_id))
-    if found is None:
-        found = compute(digest_id)
-        counters.set(key(digest_id), found, SECONDS)
-    return found
+    return limits.kept(key(digest_id), SECONDS, lambda: compute(digest_id))
 
 
 def compute(digest_id):
@@ -68,9 +63,7 @@ def profiles(user_ids):
 def like_changed(sender, instance, **kwargs):
     """A like or unlike: the next reader gets a fresh summary (and again once it commits,
     so a reader in between can't keep the old one)."""
-    digest_id = instance.digest_id
-    counters.delete(key(digest_id))
-    transaction.on_commit(lambda: counters.delete(key(digest_id)))
+    limits.forget(key(instance.digest_id))
 
 
 def label(count):

@@ -6,10 +6,28 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.utils.connection import ConnectionProxy
 
 # Like django.core.cache.cache: each thread's own client of that cache.
 counters = ConnectionProxy(caches, settings.COUNTER_CACHE_ALIAS)
+
+
+def kept(key, seconds, compute):
+    """compute()'s value, kept in the counters every worker and node shares for `seconds`
+    at most, until forget(key): what every reader sees of something that seldom changes."""
+    found = counters.get(key)
+    if found is None:
+        found = compute()
+        counters.set(key, found, seconds)
+    return found
+
+
+def forget(key):
+    """What kept() holds under key changed: dropped now, and again once the transaction
+    commits, so a reader in between can't keep the old value."""
+    counters.delete(key)
+    transaction.on_commit(lambda: counters.delete(key))
 
 
 def client_ip(request):

@@ -2,9 +2,7 @@
 worker and node shares (settings.COUNTER_CACHE_ALIAS) until one of its mentions is saved
 or deleted: a digest's page reads none of them (likes.summary keeps its likes so)."""
 
-from django.db import transaction
-
-from mailer.limits import counters
+from mailer import limits
 
 from .models import Mention
 
@@ -20,17 +18,15 @@ def key(digest_id):
 def public(digest_id):
     """The digest's public mentions (not replies: those are comments), oldest first, as
     unsaved Mentions holding what the list shows."""
-    rows = counters.get(key(digest_id))
-    if rows is None:
+
+    def read():
         mentions = Mention.objects.public().filter(digest_id=digest_id)
-        rows = list(mentions.order_by("received_at", "pk").values(*FIELDS))
-        counters.set(key(digest_id), rows, SECONDS)
-    return [Mention(**row) for row in rows]
+        return list(mentions.order_by("received_at", "pk").values(*FIELDS))
+
+    return [Mention(**row) for row in limits.kept(key(digest_id), SECONDS, read)]
 
 
 def mention_changed(sender, instance, **kwargs):
     """A mention received, verified, moderated or deleted: the next reader reads them
     afresh (and again once it commits, so a reader in between can't keep the old list)."""
-    digest_id = instance.digest_id
-    counters.delete(key(digest_id))
-    transaction.on_commit(lambda: counters.delete(key(digest_id)))
+    limits.forget(key(instance.digest_id))
