@@ -14,7 +14,6 @@ before reads not even its digests.
 """
 
 import hashlib
-from types import SimpleNamespace
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -44,14 +43,14 @@ def expect_listed(request, page):
 def listed(request, page):
     """The cards of a page of a list (a Paginator's page, the page's digests not read yet)
     joined, drawn once per version of the site and the comment counts."""
-    whole = SimpleNamespace(pk=_list_key(request, page))
     version = (siteversion.current(request), siteversion.counts(request))
 
-    def draw(_):
+    def draw():
         return render_to_string(LIST, {"cards": with_cards(request, page.object_list)})
 
-    drawn = fragments.drawn(LIST_KIND, [whole], lambda _: version, draw, (LIST, CARD), request)
-    return mark_safe(drawn[whole.pk])  # noqa: S308 (our template's output)
+    key = _list_key(request, page)
+    drawn = fragments.drawn_one(LIST_KIND, key, version, draw, (LIST, CARD), request)
+    return mark_safe(drawn)  # noqa: S308 (our template's output)
 
 
 def _list_key(request, page):

@@ -3,7 +3,6 @@
 import copy
 import functools
 import io
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
@@ -160,12 +159,11 @@ class LatestDigestsFeed(Feed):
         except ObjectDoesNotExist:
             raise Http404("Feed object does not exist.") from None
         digests = list(self._get_dynamic_attr("listed", obj))
-        whole = SimpleNamespace(pk=f"{type(self).__name__}:{getattr(obj, 'pk', '')}")
-        version = self.version(request, obj, digests)
-        written = fragments.drawn(
-            "feed", [whole], lambda _: version, lambda _: self.write(request, obj, digests),
+        written = fragments.drawn_one(
+            "feed", f"{type(self).__name__}:{getattr(obj, 'pk', '')}",
+            self.version(request, obj, digests), lambda: self.write(request, obj, digests),
             FEED_SOURCES, request,
-        )[whole.pk]  # fmt: skip
+        )  # fmt: skip
         response = HttpResponse(
             written.encode("utf-8", "xmlcharrefreplace"), content_type=self.feed_type.content_type
         )

@@ -12,6 +12,7 @@ import importlib
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.template.loader import get_template
@@ -79,6 +80,13 @@ def drawn(kind, objects, version, render, sources=(), request=None):
     if _drawings is None or getattr(_local, "off", False):
         return {obj.pk: render(obj) for obj in objects}
     return _drawings(kind, objects, version, render, tuple(sources), request)
+
+
+def drawn_one(kind, pk, version, render, sources=(), request=None):
+    """drawn() for a single drawing kept under pk (a whole feed, a page of a list, a
+    thread): version is its data as a tuple, render() draws it."""
+    whole = SimpleNamespace(pk=pk)
+    return drawn(kind, [whole], lambda _: version, lambda _: render(), sources, request)[pk]
 
 
 def drawing_key(kind, pk):

@@ -138,16 +138,13 @@ def _shared_thread(request, digest, listing, render):
     it: comments.tally) and of what draws it, and kept (blog.fragments.drawn), so a page
     reads it whole instead of its comments one by one."""
 
-    def version(digest):
-        return (
-            digest.comments_version, listing["is_open"], listing["max_level"],
-            settings.COMMENTS_GRAVATAR, settings.COMMENTS_COLLAPSE_AFTER,
-        )  # fmt: skip
-
-    drawn = fragments.drawn(
-        rendering.THREAD, [digest], version, lambda _: render(), THREAD_SOURCES, request
+    version = (
+        digest.comments_version, listing["is_open"], listing["max_level"],
+        settings.COMMENTS_GRAVATAR, settings.COMMENTS_COLLAPSE_AFTER,
+    )  # fmt: skip
+    return fragments.drawn_one(
+        rendering.THREAD, digest.pk, version, render, THREAD_SOURCES, request
     )
-    return drawn[digest.pk]
 
 
 def _may_edit_here(request, digest):
