@@ -2,15 +2,20 @@
 JSON logs with request ids, graceful reload on HUP, health and readiness, HTTPS behind
 a proxy, a configurable admin path."""
 
+import http.client
 import json
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.ops_helpers import (  # noqa: F401 (fixtures)
+    BASE_DIR,
     Gunicorn,
     base_env,
     collected_static,
@@ -122,6 +127,52 @@ def test_admin_lives_at_the_configured_path_only(server):
     assert "Disallow: /search/" in robots
 
 
+def listening_sockets(port):
+    """Sockets listening on the port, as `ss -ltn` lists them (/proc/net/tcp)."""
+    rows = [row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return [row for row in rows if row[1].endswith(f":{port:04X}") and row[3] == "0A"]
+
+
+def test_each_worker_listens_for_itself_and_kept_alive_connections_reach_them_all(server):
+    # One socket per worker: the kernel spreads new connections over them, so clients that
+    # keep their connections (nginx's pool) cannot all end up on one worker.
+    assert len(listening_sockets(server.port)) == 3
+    connections = [
+        http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(30)
+    ]
+    for connection in connections:
+        connection.connect()
+    for number, connection in enumerate(connections):
+        connection.request("GET", f"/robots.txt?spread={number}")
+        assert connection.getresponse().read()
+    for connection in connections:
+        connection.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        answered = {
+            line["query"]: line["pid"]
+            for line in server.json_lines()
+            if line["logger"] == "gunicorn.access" and line.get("query", "").startswith("spread=")
+        }
+        if len(answered) == 30:
+            break
+        time.sleep(0.1)
+    assert len(answered) == 30
+    assert set(answered.values()) == set(server.worker_pids())
+
+
+def test_a_second_server_on_the_same_port_refuses_to_start(server, tmp_path):
+    # Sockets that share their port would otherwise let it take half the connections.
+    second = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{server.port}"],
+        cwd=BASE_DIR, env=server.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert second.returncode != 0
+    assert f"127.0.0.1:{server.port} is in use by another process" in second.stdout + second.stderr
+    assert server.get("/robots.txt")[0] == 200
+    assert len(listening_sockets(server.port)) == 3
+
+
 def test_hup_reloads_workers_without_dropping_a_request(server):
     before = server.worker_pids()
     results, stop = [], threading.Event()
@@ -133,8 +184,11 @@ def test_hup_reloads_workers_without_dropping_a_request(server):
             except OSError as exc:
                 results.append(repr(exc))
 
-    thread = threading.Thread(target=hammer)
-    thread.start()
+    # Several clients, each opening a connection per request: a stopping worker must not
+    # leave any of them queued on a socket it will close.
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
     try:
         time.sleep(0.5)
         server.signal(signal.SIGHUP)
@@ -150,9 +204,11 @@ def test_hup_reloads_workers_without_dropping_a_request(server):
             time.sleep(0.1)
     finally:
         stop.set()
-        thread.join()
+        for thread in threads:
+            thread.join()
     assert len(after) == 3 and not set(after) & set(before), (before, after)
     assert server.process.poll() is None  # the master kept running
+    assert len(listening_sockets(server.port)) == 3  # the old workers' sockets are gone
     assert len(results) > 10
     assert set(results) == {200}, [r for r in results if r != 200][:5]
 

@@ -1,0 +1,37 @@
+"""gunicorn's threaded worker, for listening sockets of each worker's own.
+
+With `reuse_port` (gunicorn.conf.py), every worker binds the address itself with
+SO_REUSEPORT, and the kernel hands each new connection to one worker's socket. gunicorn's
+own worker, told to stop (a reload on HUP, a stop on TERM), stops accepting but keeps that
+socket open until its last request is answered, up to the graceful timeout: the kernel
+goes on queueing new connections there, and resets them when it is at last closed. This
+worker takes what is already queued, then closes its sockets at once, so that new
+connections go to the workers that stay.
+"""
+
+from gunicorn.workers import gthread
+
+
+class ThreadWorker(gthread.ThreadWorker):
+    def set_accept_enabled(self, enabled):
+        if enabled or self.alive or not self.cfg.reuse_port:
+            super().set_accept_enabled(enabled)
+            return
+        super().set_accept_enabled(False)
+        for listener in self.sockets:
+            self._take_queued(listener)
+            listener.close()
+        self.sockets = []
+
+    def _take_queued(self, listener):
+        listener.setblocking(False)
+        while True:
+            try:
+                client, address = listener.accept()
+            except BlockingIOError:
+                return
+            except ConnectionAbortedError:
+                continue
+            self.nr_conns += 1
+            client.setblocking(True)
+            self.enqueue_req(gthread.TConn(self.cfg, client, address, listener.getsockname()))
