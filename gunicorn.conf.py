@@ -67,8 +67,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # connections over them. On one shared socket, whichever worker woke first took the
 # connections as they came: kept alive (nginx's pool, a load generator), one worker could
 # hold nearly all of them and answer on one core while the other idled, half the server
-# (`make loadtest`, 2026-12-02: 18 and 1912 requests per worker, 382 req/s against
-# 1008-1113 when spread). On by default for host:port addresses; a unix socket is shared.
+# (2026-12-02, wrk -c16 on the cached 250-comment digest: 18 and 1,912 requests per
+# worker, 382 req/s; 1,008-1,113 when spread). On by default for host:port addresses; a
+# unix socket stays shared.
 reuse_port = _env_bool("GUNICORN_REUSE_PORT", True)
 # A worker whose main loop is silent for this long is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -108,14 +109,11 @@ else:
     control_socket_disable = True
 
 
-def _listens_on_ports(cfg):
-    return all(isinstance(address, tuple) for address in cfg.address)
-
-
 def _settle_reuse_port(server):
     """Sockets of each worker's own only on host:port addresses (see reuse_port above):
     every worker binding one unix socket's path would take it from the last."""
-    if server.cfg.reuse_port and not _listens_on_ports(server.cfg):
+    on_ports = all(isinstance(address, tuple) for address in server.cfg.address)
+    if server.cfg.reuse_port and not on_ports:
         server.cfg.set("reuse_port", False)
 
 

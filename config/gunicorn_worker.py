@@ -9,6 +9,8 @@ worker takes what is already queued, then closes its sockets at once, so that ne
 connections go to the workers that stay.
 """
 
+import select
+
 from gunicorn.workers import gthread
 
 
@@ -19,19 +21,8 @@ class ThreadWorker(gthread.ThreadWorker):
             return
         super().set_accept_enabled(False)
         for listener in self.sockets:
-            self._take_queued(listener)
+            # A listening socket is readable while connections are queued on it.
+            while select.select([listener], [], [], 0)[0]:
+                self.accept(listener)
             listener.close()
         self.sockets = []
-
-    def _take_queued(self, listener):
-        listener.setblocking(False)
-        while True:
-            try:
-                client, address = listener.accept()
-            except BlockingIOError:
-                return
-            except ConnectionAbortedError:
-                continue
-            self.nr_conns += 1
-            client.setblocking(True)
-            self.enqueue_req(gthread.TConn(self.cfg, client, address, listener.getsockname()))

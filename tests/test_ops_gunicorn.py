@@ -161,7 +161,7 @@ def test_each_worker_listens_for_itself_and_kept_alive_connections_reach_them_al
     assert set(answered.values()) == set(server.worker_pids())
 
 
-def test_a_second_server_on_the_same_port_refuses_to_start(server, tmp_path):
+def test_a_second_server_on_the_same_port_refuses_to_start(server):
     # Sockets that share their port would otherwise let it take half the connections.
     second = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{server.port}"],
