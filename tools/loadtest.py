@@ -15,6 +15,8 @@
 6. Prints requests/s, p50 and p99, the ratio to the plain view of the same size, queries
    per page (counted in-process) and the RSS of each gunicorn worker after the load; then
    each page cached and at the edge as a ratio to the plain view and to the file.
+7. Sequential rendered timings (issue 12), then instructions per request under valgrind's
+   callgrind (tools/instructions.py), when valgrind is installed.
 
 Only loopback addresses are loaded; every run is bounded by --duration.
 """
@@ -53,7 +55,9 @@ WORK = Path(tempfile.mkdtemp(prefix="digestblog-loadtest-"))
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "seed", "rendered"])
+    parser.add_argument(
+        "command", nargs="?", default="run", choices=["run", "seed", "rendered", "instructions"]
+    )
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="digestblog_loadtest")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
@@ -71,6 +75,8 @@ def main():
             seed_and_count()
         elif args.command == "rendered":
             time_rendered()
+        elif args.command == "instructions":
+            count_instructions(args)
         else:
             run(args)
     finally:
@@ -85,33 +91,9 @@ def run(args):
     tool = "wrk" if shutil.which("wrk") else "locust"
     if tool == "locust" and not shutil.which(str(BIN / "locust")):
         sys.exit("Neither wrk (apt-get install wrk) nor locust (pip install locust) is here.")
-    database_url = f"{args.postgres}/{args.database}"
     prefix = f"loadtest-{secrets.token_hex(4)}"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))},
-        "DATABASE_URL": database_url,
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DJANGO_LOADTEST": "1",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_CACHE_KEY_PREFIX": prefix,
-        "REDIS_URL": args.redis,
-        "BLOG_FETCH_VIDEO_POSTERS": "0",
-        "WEB_CONCURRENCY": str(args.workers),
-        # Workers are not recycled mid-run: their memory after the load is what it grew to.
-        "GUNICORN_MAX_REQUESTS": "0",
-        "PYTHONUNBUFFERED": "1",
-        # Production mode as `make serve` runs it: hashed static files, JSON logs; no
-        # HTTPS redirect on loopback.
-        "DJANGO_PRODUCTION": "1",
-        "DJANGO_HTTPS": "0",
-        "DJANGO_STATIC_ROOT": str(WORK / "static"),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear"],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    env = environment(args, prefix)
+    collect_static(env)
     say(f"database {args.database}: recreating, migrating, seeding…")
     recreate_database(args.postgres, args.database)
     subprocess.run(  # noqa: S603
@@ -168,6 +150,62 @@ def run(args):
         flush_prefix(args.redis, prefix)
     summary(rows, sticks)
     report_rendered(env)
+    count_instructions(args, env)
+
+
+def environment(args, prefix):
+    """The children's environment: production mode on the load test's own database and
+    Redis key prefix."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))},
+        "DATABASE_URL": f"{args.postgres}/{args.database}",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_LOADTEST": "1",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_CACHE_KEY_PREFIX": prefix,
+        "REDIS_URL": args.redis,
+        "BLOG_FETCH_VIDEO_POSTERS": "0",
+        "WEB_CONCURRENCY": str(args.workers),
+        # Workers are not recycled mid-run: their memory after the load is what it grew to.
+        "GUNICORN_MAX_REQUESTS": "0",
+        "PYTHONUNBUFFERED": "1",
+        # Production mode as `make serve` runs it: hashed static files, JSON logs; no
+        # HTTPS redirect on loopback.
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_STATIC_ROOT": str(WORK / "static"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def collect_static(env):
+    subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--clear"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def count_instructions(args, env=None):
+    """Instructions per request (tools/instructions.py), if valgrind is installed; alone
+    (env None), on the database an earlier run seeded."""
+    sys.path.insert(0, str(ROOT))
+    from tools import instructions
+
+    if not instructions.binary():
+        say("\nvalgrind is not installed (apt-get install valgrind): no instruction counts")
+        return
+    if env is None:
+        os.chdir(ROOT)
+        env = environment(args, f"loadtest-{secrets.token_hex(4)}")
+        collect_static(env)
+    say("\ncounting instructions per request under callgrind (about two minutes)…")
+    try:
+        counts = instructions.measure(env, WORK / "callgrind")
+    finally:
+        flush_prefix(args.redis, env["DJANGO_CACHE_KEY_PREFIX"])
+    instructions.report(counts, say)
 
 
 def yardsticks(env, pages, args, tool):
