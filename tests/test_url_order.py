@@ -8,8 +8,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RoutePattern
 
 # A value each converter accepts, to make an address from a route.
-SAMPLES = {"int": "7", "id": "7", "slug": "some-slug", "str": "some-str", "yyyy": "2026",
-           "mm": "03", "path": "some/path", "uuid": "8c1f2b7e-3f8a-4a6e-9a55-0c3c3a1f0d2e"}  # fmt: skip
+SAMPLES = {
+    "int": "7", "id": "7", "slug": "some-slug", "str": "some-str", "yyyy": "2026", "mm": "03",
+    "path": "some/path", "uuid": "8c1f2b7e-3f8a-4a6e-9a55-0c3c3a1f0d2e",
+}  # fmt: skip
 PARAMETER = re.compile(r"<(?:(?P<converter>\w+):)?\w+>")
 
 
