@@ -28,9 +28,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Requests counted per page: a rendered 2,500-comment page runs about 200 M instructions.
+# The modes counted (tools/loadtest.py's MODES), and the requests counted per page in
+# each: a rendered 2,500-comment page runs about 55 M instructions.
 REQUESTS = {"rendered": 10, "cached": 100}
-MODES = {"rendered": (0, 0), "cached": (600, 600)}
 TOGGLE = "starmap_next"
 
 
@@ -40,14 +40,14 @@ def binary():
 
 def measure(env, folder):
     """{(page, mode): million instructions per request}, plain views included, counted
-    in a child process under callgrind; None without valgrind."""
-    if not binary():
-        return None
+    in a child process (tools/loadtest.py instructions-child, which calls child()) under
+    callgrind."""
     folder.mkdir(parents=True, exist_ok=True)
     out = folder / "callgrind.out"
     child = subprocess.run(  # noqa: S603
         [binary(), "--tool=callgrind", f"--toggle-collect={TOGGLE}", f"--dump-after={TOGGLE}",
-         f"--callgrind-out-file={out}", sys.executable, __file__],
+         f"--callgrind-out-file={out}", sys.executable, ROOT / "tools" / "loadtest.py",
+         "instructions-child"],
         env={**env, "PYTHONHASHSEED": "0"}, capture_output=True, text=True, check=True,
     )  # fmt: skip
     order = json.loads(child.stdout.splitlines()[-1])
@@ -86,30 +86,27 @@ def report(counts, say):
 # The child, under callgrind -------------------------------------------------------------
 
 
-def child():
+def child(modes, timed_pages):
+    """Count each page of timed_pages() in each of modes ({mode: (PAGE_CACHE_SECONDS,
+    FRAGMENT_CACHE_SECONDS)}), and the plain view beside each cached page; prints the
+    order of the counts for measure()."""
+    import gc
+
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
     django.setup()
-    import gc
-
     from django.test import Client
     from django.test.utils import override_settings
 
-    from blog.models import Digest
-
-    digests = list(Digest.objects.published().order_by("-published_at")[:2])
-    pages = {"home": "/", "digest 250": digests[0].get_absolute_url(), "feed 20": "/feed/"}
-    if len(digests) > 1:
-        pages["digest 2500"] = digests[1].get_absolute_url()
-    order = []
-    # As a gunicorn worker starts (gunicorn.conf.py, post_worker_init).
     from config.wsgi import import_views
 
+    pages = timed_pages()
+    # As a gunicorn worker starts (gunicorn.conf.py, post_worker_init).
     import_views()
     gc.collect()
     gc.freeze()
+    order = []
 
     def count(client, name, path, mode):
         for _ in range(3):  # warm: templates, drawings, the cache, connections
@@ -121,7 +118,7 @@ def child():
         order.append((name, mode, requests))
         return len(response.content)
 
-    for mode, (page_seconds, fragment_seconds) in MODES.items():
+    for mode, (page_seconds, fragment_seconds) in modes.items():
         with override_settings(
             PAGE_CACHE_SECONDS=page_seconds, FRAGMENT_CACHE_SECONDS=fragment_seconds
         ):
@@ -136,7 +133,3 @@ def child():
 def _requests(client, path, requests):
     for _ in range(requests):
         client.get(path)
-
-
-if __name__ == "__main__":
-    child()

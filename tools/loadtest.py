@@ -55,9 +55,8 @@ WORK = Path(tempfile.mkdtemp(prefix="digestblog-loadtest-"))
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "command", nargs="?", default="run", choices=["run", "seed", "rendered", "instructions"]
-    )
+    commands = ["run", "seed", "rendered", "instructions", "instructions-child"]
+    parser.add_argument("command", nargs="?", default="run", choices=commands)
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--database", default="digestblog_loadtest")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
@@ -77,6 +76,11 @@ def main():
             time_rendered()
         elif args.command == "instructions":
             count_instructions(args)
+        elif args.command == "instructions-child":  # under callgrind (tools/instructions.py)
+            sys.path.insert(0, str(ROOT))
+            from tools import instructions
+
+            instructions.child({mode: MODES[mode] for mode in instructions.REQUESTS}, timed_pages)
         else:
             run(args)
     finally:
@@ -649,12 +653,7 @@ def time_rendered():
         # Timed in a fresh process: its memory is a worker's, not the seeder's.
         shutil.rmtree(WORK, ignore_errors=True)
         os.execv(sys.executable, [sys.executable, __file__, "rendered"])  # noqa: S606
-    pages = {
-        "digest 250": newest.get_absolute_url(),
-        "digest 2500": second.get_absolute_url(),
-        "home": "/",
-        "feed 20": "/feed/",
-    }
+    pages = timed_pages()
     client, timed = Client(), {}
     for name, path in pages.items():
         client.get(path)  # warm-up: templates, the Sites row, connections
@@ -687,6 +686,20 @@ def time_rendered():
         }
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"pages": timed, "rss_mb": rss_mb}))
+
+
+def timed_pages():
+    """{name: path} of the pages timed and counted one request at a time (Django set up,
+    the second-newest digest given its 2,500 comments)."""
+    from blog.models import Digest
+
+    newest, second = Digest.objects.published().order_by("-published_at")[:2]
+    return {
+        "digest 250": newest.get_absolute_url(),
+        "digest 2500": second.get_absolute_url(),
+        "home": "/",
+        "feed 20": "/feed/",
+    }
 
 
 def settle(connection):
