@@ -42,6 +42,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -98,6 +99,11 @@ HEADER = "X-Page-Cache"
 # Accept values asking for another representation of the same address (ActivityPub,
 # JSON-LD): never answered with, nor stored as, the page. docs/deploy.md's nginx agrees.
 OTHER_REPRESENTATIONS = ("application/activity+json", "application/ld+json")
+# The cookies that may make a page personal (is_personal()); without any of them a request
+# is anonymous (caching.replay), and so docs/deploy.md's nginx tells them apart.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, REMEMBER_COOKIE, CookieStorage.cookie_name)
+# The environ key a hit leaves, for caching.replay: (cache key, scopes, entry).
+SERVED_HIT = "caching.served_hit"
 
 
 # Requests --------------------------------------------------------------------------
@@ -105,14 +111,17 @@ OTHER_REPRESENTATIONS = ("application/activity+json", "application/ld+json")
 
 def is_cacheable_request(request):
     match = request.resolver_match
-    accept = request.headers.get("Accept", "")
     return (
         request.method in ("GET", "HEAD")
         and match is not None
         and match.view_name in CACHED_ROUTES
         and all(name in CACHED_PARAMS for name in request.GET)
-        and not any(kind in accept for kind in OTHER_REPRESENTATIONS)
+        and not asks_for_another_representation(request.headers.get("Accept", ""))
     )
+
+
+def asks_for_another_representation(accept):
+    return any(kind in accept for kind in OTHER_REPRESENTATIONS)
 
 
 def is_personal(request):
@@ -177,10 +186,10 @@ class PageCacheMiddleware:
         if is_personal(request):
             request._page_cache = {"state": "bypass"}
             return None
-        key = cache_key(request)
+        key, shown = cache_key(request), scopes(request)
         cache = page_cache()
         try:
-            generation, entry = lookup(cache, key, scopes(request))
+            generation, entry = lookup(cache, key, shown)
         except DatabaseError:
             raise
         except Exception:
@@ -192,6 +201,7 @@ class PageCacheMiddleware:
         # "csrf": an entry stored before pages lost their tokens (a placeholder in them).
         if fresh and not entry.get("csrf"):
             request._page_cache = {"state": "hit", "entry": entry}
+            request.META[SERVED_HIT] = (key, shown, entry)
             return self.serve(request, entry)
         request._page_cache = {
             "state": "miss",
@@ -285,16 +295,16 @@ class PageCacheMiddleware:
 
 
 def shared_cache_control(response, entry):
+    response.headers["Cache-Control"] = edge_cache_control(entry)
+
+
+def edge_cache_control(entry):
     """A stored page: the same for every anonymous reader, so shared caches may keep it
     EDGE_CACHE_SECONDS (never past the entry's own end); browsers ask again every time."""
     seconds = min(settings.EDGE_CACHE_SECONDS, int(entry["expires"] - time.time()))
     if seconds < 1:
-        patch_cache_control(response, private=True, no_cache=True)
-        return
-    patch_cache_control(
-        response,
-        public=True,
-        max_age=0,
-        s_maxage=seconds,
-        stale_while_revalidate=settings.EDGE_STALE_SECONDS,
+        return "private, no-cache"
+    return (
+        f"public, max-age=0, s-maxage={seconds}, "
+        f"stale-while-revalidate={settings.EDGE_STALE_SECONDS}"
     )

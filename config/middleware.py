@@ -32,8 +32,7 @@ class RequestIDMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
-        rid = incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        rid = request_id_for(request.headers.get("X-Request-ID", ""))
         request.request_id = rid
         token = request_id.set(rid)
         try:
@@ -45,6 +44,11 @@ class RequestIDMiddleware:
         if request.method == "HEAD" and not response.streaming:
             response.content = b""
         return response
+
+
+def request_id_for(incoming):
+    """The id of a request that came with X-Request-ID `incoming` (may be empty)."""
+    return incoming if SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
 def _networks(value):
