@@ -6,7 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_application = get_wsgi_application()
 
 from caching import replay  # noqa: E402  (needs the settings get_wsgi_application() set up)
-
 from config.middleware import request_id_for  # noqa: E402
 
 
