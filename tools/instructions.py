@@ -89,14 +89,14 @@ def report(counts, say):
 def child(modes, timed_pages):
     """Count each page of timed_pages() in each of modes ({mode: (PAGE_CACHE_SECONDS,
     FRAGMENT_CACHE_SECONDS)}), and the plain view beside each cached page; prints the
-    order of the counts for measure()."""
+    order of the counts for measure(). Requests go to the WSGI application gunicorn runs
+    (config/wsgi.py), as wrk's do: GET, no cookie."""
     import gc
 
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    from django.test import Client
     from django.test.utils import override_settings
 
     from config.wsgi import import_views
@@ -108,28 +108,42 @@ def child(modes, timed_pages):
     gc.freeze()
     order = []
 
-    def count(client, name, path, mode):
+    def count(name, path, mode):
         for _ in range(3):  # warm: templates, drawings, the cache, connections
-            response = client.get(path)
-        assert response.status_code == 200, (path, response.status_code)
+            status, size = get(path)
+        assert status.startswith("200 "), (path, status)
         requests = REQUESTS[mode]
         gc.collect()  # each count starts with the collector in the same state
-        list(itertools.starmap(_requests, [(client, path, requests)]))
+        list(itertools.starmap(_requests, [(path, requests)]))
         order.append((name, mode, requests))
-        return len(response.content)
+        return size
 
     for mode, (page_seconds, fragment_seconds) in modes.items():
         with override_settings(
             PAGE_CACHE_SECONDS=page_seconds, FRAGMENT_CACHE_SECONDS=fragment_seconds
         ):
-            client = Client()
             for name, path in pages.items():
-                size = count(client, name, path, mode)
+                size = count(name, path, mode)
                 if mode == "cached":
-                    count(client, f"plain {name}", f"/_loadtest/plain/{size}/", mode)
+                    count(f"plain {name}", f"/_loadtest/plain/{size}/", mode)
     print(json.dumps(order))
 
 
-def _requests(client, path, requests):
+def get(path):
+    """(status, body bytes) of one GET to config.wsgi.application."""
+    from wsgiref.util import setup_testing_defaults
+
+    from config.wsgi import application
+
+    environ = {"PATH_INFO": path, "HTTP_ACCEPT": "*/*"}
+    setup_testing_defaults(environ)
+    started = []
+    chunks = application(environ, lambda status, headers, exc_info=None: started.append(status))
+    size = sum(len(chunk) for chunk in chunks)
+    getattr(chunks, "close", lambda: None)()
+    return started[0], size
+
+
+def _requests(path, requests):
     for _ in range(requests):
-        client.get(path)
+        get(path)
