@@ -80,7 +80,11 @@ class Replays:
 REPLAYS = Replays()
 
 
-def address(environ):
+def place(environ):
+    """Where an anonymous request (is_anonymous()) is going: the key of its page here; None
+    for any other. Taken before Django sees the request: Django changes its environ."""
+    if not is_anonymous(environ):
+        return None
     return tuple(environ.get(name) for name in ADDRESS)
 
 
@@ -97,11 +101,10 @@ def is_anonymous(environ):
     return True
 
 
-def serve(environ):
-    """(headers, body) of the page to send for this request, or None: ask Django."""
-    if not is_anonymous(environ):
-        return None
-    found = REPLAYS.find(address(environ))
+def serve(where):
+    """(headers, body) of the page to send for a request to place() `where`, or None:
+    ask Django."""
+    found = REPLAYS.find(where)
     if found is None or not enabled():
         return None
     key, scopes, etag, headers = found
@@ -116,13 +119,14 @@ def serve(environ):
     return [*headers, ("Cache-Control", edge_cache_control(entry))], entry["body"]
 
 
-def remember(environ, status, headers):
-    """After Django answered: keep what a hit it served was sent with, for serve()."""
+def remember(where, environ, status, headers):
+    """After Django answered a request to place() `where`: keep what a hit it served was
+    sent with, for serve()."""
     served = environ.get(SERVED_HIT)
-    if served is None or not status.startswith("200 ") or not is_anonymous(environ):
+    if served is None or not status.startswith("200 "):
         return
     key, scopes, entry = served
     if is_local(page_cache()) or any(name.lower() == "set-cookie" for name, _ in headers):
         return
     kept = [(name, value) for name, value in headers if name.lower() not in PER_REQUEST]
-    REPLAYS.keep(address(environ), (key, tuple(scopes), entry["etag"], kept))
+    REPLAYS.keep(where, (key, tuple(scopes), entry["etag"], kept))

@@ -13,7 +13,10 @@ def application(environ, start_response):
     """Django, with the page cache's hits it has served once answered before it
     (caching.replay): the same bytes and headers, and a request id of their own
     (config.middleware.RequestIDMiddleware's rule)."""
-    hit = replay.serve(environ)
+    where = replay.place(environ)
+    if where is None:
+        return django_application(environ, start_response)
+    hit = replay.serve(where)
     if hit is not None:
         headers, body = hit
         rid = request_id_for(environ.get("HTTP_X_REQUEST_ID", ""))
@@ -21,7 +24,7 @@ def application(environ, start_response):
         return [body]
 
     def start(status, headers, exc_info=None):
-        replay.remember(environ, status, headers)
+        replay.remember(where, environ, status, headers)
         return start_response(status, headers, exc_info)
 
     return django_application(environ, start)

@@ -3,9 +3,8 @@ headers as the hit through Django, ended at once by a change, and never for a re
 that is a reader's own. Requests here go to the WSGI application gunicorn runs."""
 
 import secrets
-import sys
 from contextlib import contextmanager
-from io import BytesIO
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.core.signals import request_started
@@ -74,24 +73,12 @@ def call(path, method="GET", **headers):
     """One request to config.wsgi.application, as gunicorn makes it."""
     environ = {
         "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "testserver",
         "HTTP_ACCEPT": "text/html",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
         **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
     }
+    setup_testing_defaults(environ)  # what a WSGI server adds; no SCRIPT_NAME, no QUERY_STRING
     started = {}
 
     def start_response(status, headers, exc_info=None):
