@@ -30,6 +30,10 @@ comment only that of the pages showing comments (scopes()): its digest's page an
 comment feed, the site's comment feed, and the lists of digests with their counts.
 Time: caching.store.
 
+Hits before Django: a hit served here once is then sent again by the WSGI application
+itself, bytes and headers as they left here, for requests that carry nothing personal
+(caching.replay); everything else still comes here.
+
 Conditional requests: stored pages carry a weak ETag (a hash of the page) and
 Last-Modified (when it was rendered) and answer 304 to a matching If-None-Match /
 If-Modified-Since; max-age=0 makes browsers ask every time.

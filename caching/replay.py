@@ -21,6 +21,7 @@ of caching.middleware.is_personal, the same rule docs/deploy.md gives nginx), an
 Authorization header, or an Accept asking for another representation.
 """
 
+import sys
 import threading
 from collections import OrderedDict
 
@@ -52,9 +53,10 @@ TO_DJANGO = (
 
 class Replays:
     """The addresses this process last served as hits through Django, with the cache key,
-    the scopes, the entry's ETag and the headers that hit was sent with. Bounded."""
+    the scopes, the entry's ETag and the headers that hit was sent with. Bounded: more
+    addresses than the near cache holds pages would only point at what it has let go."""
 
-    def __init__(self, limit=4096):
+    def __init__(self, limit=1024):
         self.limit = limit
         self.by_address, self.lock = OrderedDict(), threading.Lock()
 
@@ -128,5 +130,10 @@ def remember(where, environ, status, headers):
     key, scopes, entry = served
     if is_local(page_cache()) or any(name.lower() == "set-cookie" for name, _ in headers):
         return
-    kept = [(name, value) for name, value in headers if name.lower() not in PER_REQUEST]
+    # Interned: most values (the policy, the frame options) are the same on every page.
+    kept = [
+        (sys.intern(name), sys.intern(value))
+        for name, value in headers
+        if name.lower() not in PER_REQUEST
+    ]
     REPLAYS.keep(where, (key, tuple(scopes), entry["etag"], kept))
