@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
 
@@ -54,19 +54,22 @@ class Answer:
 @contextmanager
 def counting_django():
     """How many requests Django itself handled. The test's transaction stays open, as in
-    django.test.Client: Django would otherwise close its connection for the next request."""
+    django.test.Client: Django would otherwise close its connection before and after each
+    request."""
     handled = []
 
     def count(**kwargs):
         handled.append(1)
 
     request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     request_started.connect(count)
     try:
         yield handled
     finally:
         request_started.disconnect(count)
         request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def call(path, method="GET", **headers):
