@@ -173,7 +173,7 @@ class PageCacheMiddleware:
         if plan["state"] == "miss":
             response = self.store(request, response, plan)
         if "entry" in plan:
-            shared_cache_control(response, plan["entry"])
+            response.headers["Cache-Control"] = edge_cache_control(plan["entry"])
         elif plan["state"] == "bypass":
             # Made for this reader alone: no cache but theirs may keep it, not even that.
             patch_cache_control(response, private=True, no_store=True)
@@ -296,10 +296,6 @@ class PageCacheMiddleware:
             return False
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
         return vary <= {"cookie", "accept-encoding"}
-
-
-def shared_cache_control(response, entry):
-    response.headers["Cache-Control"] = edge_cache_control(entry)
 
 
 def edge_cache_control(entry):
