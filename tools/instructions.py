@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modes counted (tools/loadtest.py's MODES), and the requests counted per page in
@@ -99,7 +100,7 @@ def child(modes, timed_pages):
     django.setup()
     from django.test.utils import override_settings
 
-    from config.wsgi import import_views
+    from config.wsgi import application, import_views
 
     pages = timed_pages()
     # As a gunicorn worker starts (gunicorn.conf.py, post_worker_init).
@@ -110,11 +111,11 @@ def child(modes, timed_pages):
 
     def count(name, path, mode):
         for _ in range(3):  # warm: templates, drawings, the cache, connections
-            status, size = get(path)
+            status, size = get(application, path)
         assert status.startswith("200 "), (path, status)
         requests = REQUESTS[mode]
         gc.collect()  # each count starts with the collector in the same state
-        list(itertools.starmap(_requests, [(path, requests)]))
+        list(itertools.starmap(_requests, [(application, path, requests)]))
         order.append((name, mode, requests))
         return size
 
@@ -129,12 +130,8 @@ def child(modes, timed_pages):
     print(json.dumps(order))
 
 
-def get(path):
-    """(status, body bytes) of one GET to config.wsgi.application."""
-    from wsgiref.util import setup_testing_defaults
-
-    from config.wsgi import application
-
+def get(application, path):
+    """(status, body bytes) of one GET to the WSGI application (config.wsgi's)."""
     environ = {"PATH_INFO": path, "HTTP_ACCEPT": "*/*"}
     setup_testing_defaults(environ)
     started = []
@@ -144,6 +141,6 @@ def get(path):
     return started[0], size
 
 
-def _requests(path, requests):
+def _requests(application, path, requests):
     for _ in range(requests):
-        get(path)
+        get(application, path)
